@@ -1,0 +1,99 @@
+"""What a leg heard, and what a PBX recording holds: fingerprint detections plus levels.
+
+These functions turn audio into plain facts (frozen dataclasses) for the checks in ``core`` to
+judge; they make no verdict themselves. A leg has two-way audio when ``LegAudio.far.found``;
+``own_echo.found`` means the leg's own stimulus came back (echo or loopback); a recording is
+complete when every expected fingerprint is in ``RecordingAudio.detections`` as found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy.typing as npt
+
+from ccinspect.media.detector import Detection, detect_all
+from ccinspect.media.levels import rms_dbfs, silence_share
+from ccinspect.media.samples import as_mono, check_rate
+from ccinspect.media.tonecode import Fingerprint
+
+
+@dataclass(frozen=True)
+class LegAudio:
+    """Facts about the audio one leg received.
+
+    ``expected_far`` is the id of the far leg's fingerprint, ``far`` its detection and
+    ``own_echo`` the detection of this leg's own fingerprint. ``silence_share`` is the share
+    of 20 ms frames below -50 dBFS, ``rms_dbfs`` the overall level (AES17, floored at -120).
+    """
+
+    leg_id: int
+    expected_far: int
+    far: Detection
+    own_echo: Detection
+    silence_share: float
+    duration_s: float
+    rms_dbfs: float
+
+
+@dataclass(frozen=True)
+class RecordingAudio:
+    """Facts about a (mixed) call recording: each expected fingerprint's detection and levels.
+
+    ``detections`` maps fingerprint id to its detection and is read-only.
+    """
+
+    duration_s: float
+    detections: Mapping[int, Detection]
+    silence_share: float
+    rms_dbfs: float
+
+    @property
+    def missing(self) -> tuple[int, ...]:
+        """Ids of the expected fingerprints that were not found, in ascending order."""
+        return tuple(sorted(i for i, d in self.detections.items() if not d.found))
+
+
+def analyse_heard(
+    audio: npt.ArrayLike,
+    sample_rate: int,
+    *,
+    leg_id: int,
+    far_fp: Fingerprint,
+    own_fp: Fingerprint,
+) -> LegAudio:
+    """Analyse what leg ``leg_id`` heard: the far fingerprint, its own (echo), silence, level.
+
+    ``far_fp`` and ``own_fp`` must differ (a leg cannot tell its own stimulus from the far one
+    otherwise); ``ValueError`` if they are the same fingerprint.
+    """
+    if far_fp.id == own_fp.id:
+        raise ValueError(f"far and own fingerprint are both id {far_fp.id}")
+    x = as_mono(audio)
+    rate = check_rate(sample_rate)
+    found = detect_all(x, rate, [far_fp, own_fp])
+    return LegAudio(
+        leg_id=leg_id,
+        expected_far=far_fp.id,
+        far=found[far_fp.id],
+        own_echo=found[own_fp.id],
+        silence_share=silence_share(x, rate),
+        duration_s=x.size / rate,
+        rms_dbfs=rms_dbfs(x),
+    )
+
+
+def analyse_recording(
+    audio: npt.ArrayLike, sample_rate: int, fps: Sequence[Fingerprint]
+) -> RecordingAudio:
+    """Analyse a PBX recording that should hold every fingerprint in ``fps`` (both legs' mix)."""
+    x = as_mono(audio)
+    rate = check_rate(sample_rate)
+    return RecordingAudio(
+        duration_s=x.size / rate,
+        detections=MappingProxyType(detect_all(x, rate, fps)),
+        silence_share=silence_share(x, rate),
+        rms_dbfs=rms_dbfs(x),
+    )
