@@ -29,7 +29,9 @@ $(STAMP): pyproject.toml scripts/install-system-deps.sh scripts/build-pjsua2.sh
 	touch $(STAMP)
 
 demo: install
-	$(BIN)/ccinspect demo up
+	@start=$$(date +%s.%N); \
+	$(BIN)/ccinspect demo up && $(BIN)/ccinspect run; rc=$$?; \
+	echo "make demo: $$(echo "$$(date +%s.%N) - $$start" | bc | xargs printf '%.1f') s (exit $$rc)"; exit $$rc
 
 demo-down: install
 	$(BIN)/ccinspect demo down

@@ -21,8 +21,9 @@ EXIT_OK = 0
 EXIT_FAIL = 1
 EXIT_ERROR = 2
 
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+# Not a terminal (CI, a pipe): wide enough that tables are not cut.
+err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 
 def _progress(message: str) -> None:
@@ -111,6 +112,74 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_ERROR
 
 
+def _default_scenario() -> Path:
+    root = paths.repo_root()
+    return (root or Path.cwd()) / "scenarios" / "onsite-jiangsu.yaml"
+
+
+def _default_target() -> Path:
+    root = paths.repo_root()
+    return (root or Path.cwd()) / "scenarios" / "targets" / "demo.yaml"
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from ccinspect.core.scenario import ScenarioFileError, load_scenario, load_target
+    from ccinspect.runner.console import ConsoleProgress, verdict_table
+    from ccinspect.runner.run import RunError, run_inspection
+
+    scenario_path = Path(args.scenario) if args.scenario else _default_scenario()
+    target_path = Path(args.target) if args.target else _default_target()
+    try:
+        scenario = load_scenario(scenario_path)
+        target = load_target(target_path)
+        progress = ConsoleProgress(err)
+        err.print(
+            f"[bold]{scenario.title.zh}[/bold] / {scenario.title.en}\n"
+            f"scenario 场景: {scenario_path}   target 目标: {target_path}",
+            highlight=False,
+        )
+        outcome = asyncio.run(
+            run_inspection(
+                scenario, target, out_root=Path(args.out), progress=progress,
+                scenario_file=str(scenario_path), target_file=str(target_path),
+            )
+        )
+    except ScenarioFileError as exc:
+        err.print(f"error: {exc}", markup=False, soft_wrap=True)
+        return EXIT_ERROR
+    except RunError as exc:
+        err.print(f"error: {exc.message}\n错误：{exc.message_zh}", markup=False, soft_wrap=True)
+        if exc.hint:
+            err.print(f"next: {exc.hint}", markup=False, soft_wrap=True)
+        return EXIT_ERROR
+    out.print(verdict_table(outcome.results, lang=args.lang))
+    verdict_zh = {"pass": "通过", "fail": "不通过", "error": "无法完成检查", "skip": "未检查"}[outcome.verdict.value]
+    out.print(
+        f"overall 总结论: [bold]{outcome.verdict.value.upper()} {verdict_zh}[/bold]   "
+        f"run {outcome.run_id} in {outcome.seconds:.1f} s   report: {outcome.path / 'report.json'}",
+        highlight=False,
+    )
+    if outcome.error:
+        err.print(f"the run stopped early: {outcome.error}", markup=False)
+    return outcome.exit_code
+
+
+def cmd_checks(args: argparse.Namespace) -> int:
+    from ccinspect.core.catalog import CATALOG
+
+    table = Table(title="ccinspect checks / 检查项目录")
+    table.add_column("id", no_wrap=True)
+    table.add_column("requirements", no_wrap=True)
+    table.add_column("title 名称")
+    for check in CATALOG:
+        spec = check.spec
+        table.add_row(spec.id, ", ".join(spec.requirements), f"{spec.title.zh}\n{spec.title.en}")
+    out.print(table)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ccinspect",
@@ -159,10 +228,36 @@ def build_parser() -> argparse.ArgumentParser:
     pg.add_argument("--days", type=int, help="override the policy's days")
     pg.add_argument("--force", action="store_true", help="allow fewer than 30 days (fault injection)")
     demo.set_defaults(func=cmd_demo)
+
+    run = sub.add_parser(
+        "run", help="rehearse the inspection against a platform / 现场核查演练",
+        description="Run an inspection scenario against a target platform over real SIP calls. "
+        "Exit 0: every check passed; 1: a check failed (a finding); 2: the run could not be carried out.",
+    )
+    run.add_argument("--scenario", metavar="FILE", help="scenario file (default scenarios/onsite-jiangsu.yaml)")
+    run.add_argument("--target", metavar="FILE", help="target file (default scenarios/targets/demo.yaml)")
+    run.add_argument("--out", metavar="DIR", default="runs", help="where run directories go (default runs/)")
+    run.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the verdict table")
+    run.set_defaults(func=cmd_run)
+
+    checks = sub.add_parser("checks", help="list the check catalogue / 检查项目录")
+    checks.set_defaults(func=cmd_checks)
     return parser
 
 
+def _setup_logging() -> None:
+    """Library logs (pjsip's included) stay out of the terminal unless they are errors; the run
+    directory keeps pjsip's full log."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.ERROR)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _setup_logging()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

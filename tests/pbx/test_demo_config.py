@@ -46,8 +46,10 @@ def test_prepare_copy_rewrites_site_addresses_only(tmp_path: Path) -> None:
     """--sip-bind and --trunk rewrite the marked lines of the copy, not the original."""
     src = democonfig.load(paths.asterisk_config_dir())
     copy = democonfig.prepare_copy(
-        src, tmp_path / "copy",
-        sip=democonfig.HostPort("127.0.0.1", 25060), trunk=democonfig.HostPort("127.0.0.1", 25070),
+        src,
+        tmp_path / "copy",
+        sip=democonfig.HostPort("127.0.0.1", 25060),
+        trunk=democonfig.HostPort("127.0.0.1", 25070),
     )
     assert str(copy.site.sip) == "127.0.0.1:25060"
     assert str(copy.site.trunk) == "127.0.0.1:25070"
@@ -59,7 +61,7 @@ def test_prepare_copy_rewrites_site_addresses_only(tmp_path: Path) -> None:
 @pytest.mark.parametrize("text", ["", "host:notaport", "1.2.3.4:70000"])
 def test_hostport_rejects_garbage(text: str) -> None:
     """HOST:PORT parsing refuses what is not an address."""
-    with pytest.raises(ValueError, match="HOST|port"):
+    with pytest.raises(ValueError, match=r"HOST|port"):
         democonfig.HostPort.parse(text, default_port=5060)
 
 

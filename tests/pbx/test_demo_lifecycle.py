@@ -22,7 +22,11 @@ from .conftest import DemoPbx
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "ccinspect.cli", *args], capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-m", "ccinspect.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -46,7 +50,9 @@ def test_ari_refuses_anonymous_and_serves_the_inspector(pbx: DemoPbx) -> None:
     assert http_get_sync(f"{base}/recordings/stored", auth=("inspector", "cci-inspector")).status == 200
 
 
-def test_missing_debootstrap_is_reported_with_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_debootstrap_is_reported_with_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Without debootstrap, building the root filesystem fails saying how to install it."""
     monkeypatch.setenv("PATH", str(tmp_path))
     backend = RootfsBackend(cache=tmp_path / "cache", state_dir=tmp_path / "state")

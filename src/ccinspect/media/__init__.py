@@ -10,7 +10,8 @@ Modules (every function here is pure unless it says otherwise):
   (``analyse_recording``).
 - ``dtmf``: in-band DTMF detection (Goertzel) and synthesis.
 - ``g711``: ITU-T G.711 mu-law and A-law encode/decode.
-- ``levels``: dBFS conventions, RMS level and silence share.
+- ``levels``: dBFS conventions (AES17: a full-scale sine is 0 dBFS), RMS level, silence share.
+- ``samples``: validation of the arrays and rates every public function accepts.
 - ``channel`` / ``testsignals``: channel impairments (resampling, clipping) and synthetic test
   signals (white noise, speech-like signals) for tests and benchmarks.
 - ``io``: the only module here that touches files (``load_wav``).

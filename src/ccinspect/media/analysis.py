@@ -25,8 +25,10 @@ class LegAudio:
     """Facts about the audio one leg received.
 
     ``expected_far`` is the id of the far leg's fingerprint, ``far`` its detection and
-    ``own_echo`` the detection of this leg's own fingerprint. ``silence_share`` is the share
-    of 20 ms frames below -50 dBFS, ``rms_dbfs`` the overall level (AES17, floored at -120).
+    ``own_echo`` the detection of this leg's own fingerprint (an echo is seen while it is at
+    most ``detector.DOMINANCE_DB`` = 25 dB below the far leg's tones, or alone). ``silence_share``
+    is the share of 20 ms frames below -50 dBFS, ``rms_dbfs`` the overall level (AES17, floored
+    at -120), ``duration_s`` the length of the audio.
     """
 
     leg_id: int

@@ -46,6 +46,41 @@ def resample(audio: npt.ArrayLike, src_rate: int, dst_rate: int) -> FloatArray:
     taps, centre = _lowpass(up, down)
     n_out = math.ceil(x.size * up / down)
     # y[m] = sum_k x[k] * taps[m*down + centre - k*up], over the k where the tap index is valid.
+    if down == 1:
+        out = _upsample(x, taps, centre, up, n_out)
+    elif up == 1:
+        full = np.convolve(x, taps)
+        index = np.arange(n_out) * down + centre
+        out = np.where(index < full.size, full[np.minimum(index, full.size - 1)], 0.0)
+    else:
+        out = _resample_rational(x, taps, centre, up=up, down=down, n_out=n_out)
+    return out.astype(np.float32)
+
+
+def _upsample(
+    x: npt.NDArray[np.float64], taps: npt.NDArray[np.float64], centre: int, up: int, n_out: int
+) -> npt.NDArray[np.float64]:
+    """Integer-factor upsampling: one short convolution per output phase."""
+    out = np.zeros(n_out, dtype=np.float64)
+    for r in range(up):
+        a, b = divmod(r + centre, up)
+        full = np.convolve(x, taps[b::up])
+        count = len(range(r, n_out, up))
+        part = full[a : a + count]
+        out[r : r + up * part.size : up] = part
+    return out
+
+
+def _resample_rational(
+    x: npt.NDArray[np.float64],
+    taps: npt.NDArray[np.float64],
+    centre: int,
+    *,
+    up: int,
+    down: int,
+    n_out: int,
+) -> npt.NDArray[np.float64]:
+    """General rational resampling: gathers the valid taps of every output sample in chunks."""
     reach = centre // up + 1
     padded = np.concatenate([np.zeros(reach + 1), x, np.zeros(reach + 2)])
     offsets = np.arange(-reach, reach + 1)
@@ -59,7 +94,7 @@ def resample(audio: npt.ArrayLike, src_rate: int, dst_rate: int) -> FloatArray:
         valid = (tap >= 0) & (tap < taps.size)
         weights = np.where(valid, taps[np.clip(tap, 0, taps.size - 1)], 0.0)
         out[m] = np.sum(weights * padded[k + reach + 1], axis=1)
-    return out.astype(np.float32)
+    return out
 
 
 def apply_gain(audio: npt.ArrayLike, gain_db: float) -> FloatArray:

@@ -13,10 +13,11 @@ over frames and probe frequencies). Every DTMF frequency is probed at its nomina
 - twist: the high tone is at most ``MAX_REVERSE_TWIST_DB`` above and at most
   ``MAX_NORMAL_TWIST_DB`` below the low tone.
 
-Runs of frames with the same digit, bridging dropouts of up to ``MAX_DROPOUT_S``, become a digit
-if they last at least ``min_duration_ms``. The duration estimate runs from the centre of the
-first frame to the centre of the last frame plus one hop, which tracks the tone's duration
-within about one hop.
+Runs of frames with the same digit, bridging dropouts of up to ``MAX_DROPOUT_S``, become one
+digit. Its start and duration come from the frames around the run: a frame's Goertzel amplitude
+is proportional to its overlap with the tone, so the overlaps give the tone's extent to within
+about 2 ms (the 2 ms ramps of ``synthesize_dtmf`` count half). A digit is reported if it lasts
+at least ``min_duration_ms`` minus ``DURATION_TOLERANCE_MS``.
 """
 
 from __future__ import annotations
@@ -36,16 +37,26 @@ KEYPAD = ("123A", "456B", "789C", "*0#D")
 """``KEYPAD[row][col]`` is the digit of low tone ``row`` and high tone ``col``."""
 
 FRAME_S = 0.0256
+"""Goertzel block length (205 samples at 8 kHz: bins 39 Hz wide, DTMF tones ~2 bins apart)."""
 HOP_S = 0.005
+"""Step between blocks."""
 DETUNE = (-0.015, 0.0, 0.015)
+"""Relative offsets at which every DTMF frequency is probed; the strongest probe counts."""
 MIN_TONE_DBFS = -40.0
+"""Minimum level of each of the two tones."""
 MIN_PURITY = 0.6
+"""Minimum share of the block's power carried by the two tones."""
 MIN_DOMINANCE_DB = 6.0
+"""Minimum margin of each tone over the next strongest tone of its group."""
 MAX_REVERSE_TWIST_DB = 4.0
+"""How much stronger than the low tone the high tone may be."""
 MAX_NORMAL_TWIST_DB = 8.0
+"""How much weaker than the low tone the high tone may be."""
 MAX_DROPOUT_S = 0.012
+"""Longest run of undecided blocks bridged inside one digit."""
 DURATION_TOLERANCE_MS = 3.0
-_GOERTZEL_BLOCK = 512
+"""Measurement slack allowed below ``min_duration_ms``."""
+_GOERTZEL_BLOCK = 2048
 _TINY = 1e-20
 _FULL_SHARE = 0.9
 
@@ -87,7 +98,7 @@ def _goertzel_power(
 
 @dataclass(frozen=True, eq=False)
 class _FrameAnalysis:
-    labels: list[str | None]  # digit held by each frame, or None
+    labels: tuple[str | None, ...]  # digit held by each frame, or None
     tone: npt.NDArray[np.float64]  # (frames, 8) power per DTMF frequency, best probe
     length: int  # samples per frame
     hop: int  # samples per hop
@@ -97,7 +108,7 @@ def _analyse_frames(x: npt.NDArray[np.float64], rate: int) -> _FrameAnalysis:
     length = round(FRAME_S * rate)
     hop = round(HOP_S * rate)
     if x.size < length:
-        return _FrameAnalysis([], np.zeros((0, 8)), length, hop)
+        return _FrameAnalysis((), np.zeros((0, 8)), length, hop)
     frames = np.lib.stride_tricks.sliding_window_view(x, length)[::hop]
     nominal = np.array(LOW_HZ + HIGH_HZ)
     probes = (nominal[:, None] * (1.0 + np.array(DETUNE))[None, :]).ravel()
@@ -121,9 +132,9 @@ def _analyse_frames(x: npt.NDArray[np.float64], rate: int) -> _FrameAnalysis:
         & (twist_db <= MAX_REVERSE_TWIST_DB)
         & (twist_db >= -MAX_NORMAL_TWIST_DB)
     )
-    labels: list[str | None] = [
+    labels = tuple(
         KEYPAD[int(r)][int(c)] if good else None for r, c, good in zip(li, hi, ok, strict=True)
-    ]
+    )
     return _FrameAnalysis(labels, tone, length, hop)
 
 
@@ -163,12 +174,14 @@ def detect_dtmf(
 ) -> list[DtmfDigit]:
     """Detect in-band DTMF digits in ``audio``, in time order.
 
-    Every digit at least ``min_duration_ms`` long (estimated within one 5 ms hop) with tones of
+    Every digit at least ``min_duration_ms`` long (measured to about 2 ms) with tones of
     -40 dBFS or louder is reported once, also with white noise at 10 dB SNR and through G.711.
     Pure tones, fingerprints, white noise, speech-like signals and silence give no digits.
     """
-    x = as_mono(audio).astype(np.float64)
     rate = check_rate(sample_rate)
+    # A frame of silence either side lets digits at the very start or end be measured whole.
+    pad = round(FRAME_S * rate)
+    x = np.concatenate([np.zeros(pad), as_mono(audio).astype(np.float64), np.zeros(pad)])
     fa = _analyse_frames(x, rate)
     labels = fa.labels
     bridge = math.floor(MAX_DROPOUT_S * rate / fa.hop)
@@ -187,7 +200,7 @@ def detect_dtmf(
             j += 1
         start, duration = _measure(fa, i, last, digit)
         if duration * 1000.0 / rate >= min_duration_ms - DURATION_TOLERANCE_MS:
-            found.append(DtmfDigit(digit, max(0.0, start / rate), duration / rate))
+            found.append(DtmfDigit(digit, max(0.0, (start - pad) / rate), duration / rate))
         i = last + 1
     return found
 

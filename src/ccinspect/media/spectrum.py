@@ -1,6 +1,6 @@
 """Framewise tone power at chosen frequencies: the spectral front end of the fingerprint detector.
 
-The audio is cut into periodic-Hann frames of ``WINDOW_S`` (64 ms) every ``HOP_S`` (10 ms) and
+The audio is cut into periodic-Hann frames of ``WINDOW_S`` (64 ms) every ``HOP_S`` (20 ms) and
 transformed with a real FFT. For every requested frequency three bins are kept: the bin of the
 tone and the bins two below and two above it ("sides"). With a 64 ms window the bins are
 15.625 Hz apart, so the grid frequencies (multiples of 62.5 Hz) fall exactly on a bin, a steady

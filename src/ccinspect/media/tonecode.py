@@ -4,8 +4,9 @@ A fingerprint is ``N_TONES`` consecutive tones of ``SLOT_S`` each. Every tone is
 ``GRID``: multiples of 62.5 Hz inside the telephone band, avoiding the DTMF frequencies, 1000 Hz
 (test tone), 620 Hz (busy/reorder) and 2100 Hz (modem/fax answer tone). Multiples of 62.5 Hz
 sit exactly on the bins of the detector's 64 ms analysis window, and so do their harmonics and
-intermodulation products, which keeps clipping and G.711 distortion off the detector's
-reference bins (see ``spectrum``).
+intermodulation products, which keeps clipping and G.711 distortion off the detector's side
+(noise reference) bins (see ``spectrum``). Those products do land on other grid frequencies,
+far below their sources; the detector's dominance and level-consistency tests discount them.
 
 The code is a Reed-Solomon code of dimension 2 over GF(29): leg ``id`` gives ``a = id % 29`` and
 ``b = 1 + id // 29``, and slot ``i`` plays symbol ``(a + b * x_i) % 29`` for the evaluation
@@ -17,7 +18,10 @@ permutation that spreads consecutive symbols across the band. Hence, for any two
 - shifted by whole slots, they share at most two slots (``EVAL_POINTS`` was chosen so that no
   three shifted positions are affinely related; ``tests/media`` verifies this exhaustively).
 
-The detector demands five of the six slots, so one leg's fingerprint never passes for another's.
+The detector demands five of the six slots, aligned to within about 25 ms, so one leg's
+fingerprint never passes for another's. When looped, repetitions are separated by ``GAP_S``, half
+a slot, so the tail of one repetition and the head of the next can never both align with
+another leg's slot grid (a whole-slot gap would let rotations of a sequence match).
 """
 
 from __future__ import annotations
@@ -34,17 +38,17 @@ from ccinspect.media.samples import FloatArray, check_rate
 N_TONES = 6
 """Tones per fingerprint sequence."""
 
-HOP_S = 0.010
+HOP_S = 0.020
 """Analysis hop of the detector; tone slots are whole multiples of it."""
 
-SLOT_HOPS = 16
+SLOT_HOPS = 8
 """Hops per tone slot."""
 
 SLOT_S = SLOT_HOPS * HOP_S
 """Nominal duration of one tone (160 ms)."""
 
 GAP_S = 0.080
-"""Silence between repetitions of the sequence when it is looped."""
+"""Silence between repetitions of the sequence when looped; half a slot, on purpose."""
 
 RAMP_S = 0.005
 """Raised-cosine ramp at both ends of every tone, to keep switching clicks narrow-band."""
@@ -113,7 +117,7 @@ def fingerprint_for(leg_id: int) -> Fingerprint:
 
 
 def hop_samples(sample_rate: int) -> int:
-    """Samples per analysis hop at ``sample_rate`` (10 ms, rounded)."""
+    """Samples per analysis hop at ``sample_rate`` (20 ms, rounded)."""
     return round(check_rate(sample_rate) * HOP_S)
 
 

@@ -12,14 +12,16 @@ and ``pj.Error`` is translated into :class:`~ccinspect.sip.errors.PjError` here.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import logging
+import os
 import re
 import sys
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,7 @@ import pjsua2 as pj
 from ccinspect.sip.capture import MessageStore, parse_log_entry, transactions_complete
 from ccinspect.sip.config import EngineConfig
 from ccinspect.sip.errors import PJMEDIA_RTP_EREMNORFC2833, DtmfError, PjError
-from ccinspect.sip.legs import Leg, build_record
+from ccinspect.sip.legs import Leg, build_record, wav_is_complete
 from ccinspect.sip.records import (
     CallSealedEvent,
     CallState,
@@ -101,6 +103,21 @@ def measure_call_capacity(requested: int) -> int:
         except (OSError, AttributeError) as exc:
             log.warning("cannot read pjsua's call limit (%s); assuming %d", exc, requested)
     return requested
+
+
+@contextlib.contextmanager
+def _stdout_silenced() -> Iterator[None]:
+    """Send fd 1 to /dev/null: pjlib prints its start-up lines there before a log writer exists."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
 
 
 class _LogWriter(pj.LogWriter):  # type: ignore[misc]  # pjsua2 has no stubs
@@ -217,11 +234,13 @@ class Host:
         self.tonegens: dict[int, Any] = {}
         self.legs: dict[int, Leg] = {}
         self.agent_names: dict[int, str] = {}
+        self.agent_addresses: dict[int, str] = {}
         self._ports: dict[int, int] = {}  # local SIP port -> pjsua account id
         self._agent_ports: dict[int, int] = {}  # agent key -> local SIP port
         self._reject: dict[int, int | None] = {}  # agent key -> immediate reject code
         self._next_leg = 1
         self._reg_started: dict[int, float] = {}
+        self._awaiting_unreg: set[int] = set()
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -231,7 +250,8 @@ class Host:
         ep = _Endpoint(self)
         self._ep = ep
         try:
-            ep.libCreate()
+            with _stdout_silenced():
+                ep.libCreate()
             ep_cfg = pj.EpConfig()
             ep_cfg.uaConfig.threadCnt = 0
             ep_cfg.uaConfig.mainThreadOnly = True
@@ -296,14 +316,13 @@ class Host:
                 self.hangup(leg_key, 0, quiet=True)
         self.pump_until(lambda: all(leg.disconnected_at is not None for leg in self.legs.values()),
                         calls_bound)
-        self.tick(force_seal=True)  # recorders deleted, records emitted
-        registered = [k for k, acc in self.accounts.items() if self._is_registered(acc)]
-        for key in registered:
-            self.set_registration(key, on=False, quiet=True)
-        self.pump_until(lambda: not any(self._is_registered(self.accounts[k]) for k in registered),
-                        unregister_bound)
+        self.seal_all(calls_bound)  # recorders deleted and WAVs finalized, records emitted
+        self._unregister_all(unregister_bound)
         for key in list(self.accounts):
             self.remove_agent(key)
+        self.recorders.clear()
+        self.players.clear()
+        self.tonegens.clear()
         self.calls.clear()
         self.legs.clear()
         gc.collect()
@@ -329,6 +348,7 @@ class Host:
             raise translate(f"transportCreate {host}:{port}", exc) from None
         self.transports[agent_key] = tid
         self.agent_names[agent_key] = name
+        self.agent_addresses[agent_key] = f"{host}:{bound}"
         self._agent_ports[agent_key] = bound
         self._ports[bound] = -1
         return bound
@@ -343,11 +363,14 @@ class Host:
         expires: int = 300,
         proxy: str | None = None,
         reject_code: int | None = None,
+        nat_rewrite: bool = False,
     ) -> None:
         """Create the agent's account on its transport (registering if ``registrar_uri``).
 
         ``auth`` is ``(realm, user, password)``. Automatic re-registration retries are off:
-        a failed registration is reported once, not retried in the background.
+        a failed registration is reported once, not retried in the background. Without
+        ``nat_rewrite`` pjsua does not re-REGISTER to rewrite its Contact from the registrar's
+        ``received``/``rport`` (on a LAN that second REGISTER only races with un-REGISTER).
         """
         acfg = pj.AccountConfig()
         acfg.idUri = id_uri
@@ -365,6 +388,10 @@ class Host:
             acfg.regConfig.unregWaitMsec = 1000
             self._reg_started[agent_key] = time.monotonic()
         acfg.mediaConfig.transportConfig.port = self.config.rtp_port
+        if not nat_rewrite:
+            acfg.natConfig.contactRewriteUse = 0
+            acfg.natConfig.viaRewriteUse = 0
+            acfg.natConfig.sdpNatRewriteUse = 0
         acc = _Account(self, agent_key)
         try:
             acc.create(acfg)
@@ -378,6 +405,28 @@ class Host:
         """pjsua account id of the agent listening on local SIP ``port``."""
         acc_id = self._ports.get(port) if port is not None else None
         return None if acc_id is None or acc_id < 0 else acc_id
+
+    def _unregister_all(self, bound: float) -> None:
+        """Un-REGISTER every registered account, pumping events until answered or ``bound``.
+
+        A REGISTER still in progress makes pjsua refuse with PJSIP_EBUSY; it is tried again.
+        """
+        deadline = time.monotonic() + bound
+        pending = {k for k, acc in self.accounts.items() if self._is_registered(acc)}
+        self._awaiting_unreg.clear()
+        unsent = set(pending)
+        while (unsent or self._awaiting_unreg) and time.monotonic() < deadline:
+            for key in list(unsent):
+                try:
+                    self.accounts[key].setRegistration(False)
+                except pj.Error:
+                    continue  # a REGISTER is in progress (PJSIP_EBUSY): retried next round
+                unsent.discard(key)
+                self._awaiting_unreg.add(key)
+            self.pump(self.config.poll_ms)
+        if unsent or self._awaiting_unreg:
+            log.warning("%d account(s) not unregistered at shutdown",
+                        len(unsent | self._awaiting_unreg))
 
     def _is_registered(self, acc: Any) -> bool:
         try:
@@ -425,10 +474,13 @@ class Host:
                 log.debug("transportClose failed: %s", exc.info())
         self._reject.pop(agent_key, None)
         self.agent_names.pop(agent_key, None)
+        self.agent_addresses.pop(agent_key, None)
 
     # -- callbacks (called by the pjsua2 subclasses above) ---------------------------------
 
     def on_reg_state(self, agent_key: int, code: int, reason: str, expiration: int) -> None:
+        if expiration == 0 or code >= 300:
+            self._awaiting_unreg.discard(agent_key)
         acc = self.accounts.get(agent_key)
         aor = str(acc.getInfo().uri) if acc is not None else ""
         since = self._reg_started.get(agent_key, 0.0)
@@ -557,6 +609,7 @@ class Host:
         self.legs[leg_key] = leg
         prm = pj.CallOpParam(True)
         prm.opt.customCallId = call_id
+        _audio_only(prm)
         if from_uri:
             prm.txOption.localUri = from_uri
         for name, value in headers:
@@ -585,8 +638,9 @@ class Host:
         if 200 <= code < 300:
             leg.stimulus = stimulus
             leg.stimulus_leg_id = stimulus_leg_id
-        prm = pj.CallOpParam()
+        prm = pj.CallOpParam(True)
         prm.statusCode = code
+        _audio_only(prm)
         for name, value in headers:
             header = pj.SipHeader()
             header.hName = name
@@ -677,23 +731,57 @@ class Host:
             if leg.disconnected_at is None:
                 continue
             grace_over = time.monotonic() - leg.disconnected_at >= self.config.timeouts.record_grace
-            if force_seal or grace_over or transactions_complete(self.store.peek(leg.call_id)):
-                self._seal(leg)
+            own = self.agent_addresses.get(leg.agent_key)
+            if leg.closing_since is None and (force_seal or grace_over or transactions_complete(
+                self.store.peek(leg.call_id, not_peer=own)
+            )):
+                self._close_media(leg)
+            if leg.closing_since is not None:
+                wav_done = leg.recording is None or not leg.media_up or wav_is_complete(
+                    leg.recording)
+                waited = time.monotonic() - leg.closing_since
+                if wav_done or waited >= self.config.timeouts.record_grace:
+                    if not wav_done:
+                        log.warning("leg %d: recording %s not finalized after %.1f s",
+                                    leg_key, leg.recording, waited)
+                    self._seal(leg)
 
-    def _seal(self, leg: Leg) -> None:
-        # Recorder first: the WAV is complete only once the recorder is deleted.
+    def _close_media(self, leg: Leg) -> None:
+        # Recorder first: the WAV is complete only once the recorder is deleted (and, since
+        # pjproject 2.15, once the bridge has processed the removal: see wav_is_complete).
         recorder = self.recorders.pop(leg.key, None)
         del recorder
         player = self.players.pop(leg.key, None)
         del player
         tonegen = self.tonegens.pop(leg.key, None)
         del tonegen
-        leg.messages = self.store.take(leg.call_id)
+        leg.closing_since = time.monotonic()
+
+    def seal_all(self, bound: float) -> None:
+        """Close every finished leg's media and seal its record, waiting at most ``bound``
+        seconds (pumping events) for the recordings to be finalized."""
+        self.tick(force_seal=True)
+        self.pump_until(lambda: not self.legs, bound)
+        for leg in list(self.legs.values()):  # still up, or WAV not finalized in time
+            if leg.closing_since is None:
+                self._close_media(leg)
+            self._seal(leg)
+
+    def _seal(self, leg: Leg) -> None:
+        leg.messages = self.store.take(leg.call_id,
+                                       not_peer=self.agent_addresses.get(leg.agent_key))
         self.legs.pop(leg.key, None)
         call = self.calls.pop(leg.key, None)
         del call
         name = self.agent_names.get(leg.agent_key, f"agent {leg.agent_key}")
         self.emit(CallSealedEvent(leg.key, build_record(leg, name)))
+
+
+def _audio_only(prm: Any) -> None:
+    """Offer audio only: pjproject 2.16+ also offers a T.140 text stream by default."""
+    if hasattr(prm.opt, "textCount"):
+        prm.opt.textCount = 0
+    prm.opt.videoCount = 0
 
 
 def _uri_core(uri: str) -> str:

@@ -20,6 +20,7 @@ from ccinspect.sip.config import AnswerMode, AnswerPolicy, CallerId
 from ccinspect.sip.errors import CallFailedError, CapacityError, PjError, SipError
 from ccinspect.sip.records import (
     CallDirection,
+    CallRecord,
     IncomingCallEvent,
     RegisterOutcome,
     SipMessage,
@@ -69,6 +70,14 @@ def identity_headers(caller_id: CallerId | None) -> list[tuple[str, str]]:
     return headers
 
 
+async def _sealed_record(handle: CallHandle, bound: float = 3.0) -> CallRecord | None:
+    """The leg's sealed record once it is over (None if it does not seal within ``bound``)."""
+    try:
+        return await handle.wait_disconnected(timeout=bound)
+    except SipError:
+        return None
+
+
 class Agent:
     """Common part of every agent: its transport address, calls in and out."""
 
@@ -94,7 +103,7 @@ class Agent:
         self,
         dest: str,
         *,
-        timeout: float | None = None,  # noqa: ASYNC109 - bounds are arguments by design
+        timeout: float | None = None,
         headers: Sequence[tuple[str, str]] = (),
         caller_id: CallerId | None = None,
         stimulus_leg_id: int | None = None,
@@ -143,20 +152,23 @@ class Agent:
             raise errors.pj_failure(self.name, exc, peer=uri) from exc
         except CallFailedError as exc:
             if handle is not None and exc.status:
-                raise errors.call_refused(self.name, uri, exc.status, exc.reason or "") from None
+                refused = errors.call_refused(self.name, uri, exc.status, exc.reason or "")
+                refused.record = await _sealed_record(handle)
+                raise refused from None
             raise
         except TimeoutError:
+            timed_out = errors.call_timeout(self.name, uri, bound, handle.last_status if handle else 0)
             if handle is not None:
                 handle.hangup_soon()
-            raise errors.call_timeout(self.name, uri, bound,
-                                      handle.last_status if handle else 0) from None
+                timed_out.record = await _sealed_record(handle)
+            raise timed_out from None
         except asyncio.CancelledError:
             if handle is not None:
                 handle.hangup_soon()
             raise
         return handle
 
-    async def next_incoming(self, timeout: float | None = None) -> CallHandle:  # noqa: ASYNC109 - bounds are arguments by design
+    async def next_incoming(self, timeout: float | None = None) -> CallHandle:
         """The next incoming call leg of this agent (already ringing, answered or rejected
         according to the answer policy)."""
         bound = self.engine.timeouts.incoming if timeout is None else timeout
@@ -234,7 +246,7 @@ class RegisteringAgent(Agent):
                                           "registration not active", challenges=0)
         return outcome
 
-    async def register(self, timeout: float | None = None) -> RegisterOutcome:  # noqa: ASYNC109 - bounds are arguments by design
+    async def register(self, timeout: float | None = None) -> RegisterOutcome:
         """(Re-)REGISTER and wait for a 2xx; raise :class:`RegistrationError` (with the SIP
         status, e.g. 401 twice for a wrong password) or :class:`RegistrationTimeout`."""
         bound = self.engine.timeouts.register if timeout is None else timeout
@@ -244,7 +256,7 @@ class RegisteringAgent(Agent):
                                  lambda: host.set_registration(key, on=True), timeout=bound)
         return await self._await_reg(waiter, bound, unregister=False)
 
-    async def unregister(self, timeout: float | None = None) -> RegisterOutcome:  # noqa: ASYNC109 - bounds are arguments by design
+    async def unregister(self, timeout: float | None = None) -> RegisterOutcome:
         """Send REGISTER with Expires: 0 and wait for its final answer."""
         bound = self.engine.timeouts.unregister if timeout is None else timeout
         waiter = self._expect_reg()

@@ -129,7 +129,7 @@ class CallHandle:
         stimulus_leg_id: int | None = None,
         silent: bool = False,
         headers: Sequence[tuple[str, str]] = (),
-        timeout: float | None = None,  # noqa: ASYNC109 - bounds are arguments by design
+        timeout: float | None = None,
     ) -> None:
         """Answer an incoming leg with ``code``.
 
@@ -173,7 +173,7 @@ class CallHandle:
         """Wait, without a bound of its own, until CONFIRMED (the caller bounds it)."""
         await asyncio.shield(self._confirmed)
 
-    async def wait_answered(self, timeout: float | None = None) -> None:  # noqa: ASYNC109 - bounds are arguments by design
+    async def wait_answered(self, timeout: float | None = None) -> None:
         """Wait until the leg is CONFIRMED; raise :class:`CallFailedError` if it ended first."""
         bound = self.agent.engine.timeouts.answer if timeout is None else timeout
         try:
@@ -194,7 +194,7 @@ class CallHandle:
         host, leg = engine.host, self.leg
         engine.post(lambda: host.hangup(leg, code, quiet=True))
 
-    async def hangup(self, code: int = 0, *, timeout: float | None = None) -> CallRecord:  # noqa: ASYNC109 - bounds are arguments by design
+    async def hangup(self, code: int = 0, *, timeout: float | None = None) -> CallRecord:
         """Hang up (CANCEL before answer, ``code`` or 603 when rejecting, BYE after) and
         return the sealed record. Hanging up an ended call just returns its record."""
         engine = self.agent.engine
@@ -205,7 +205,7 @@ class CallHandle:
                                 lambda: host.hangup(leg, code, quiet=True), timeout=bound)
         return await self._wait_sealed(bound, "hang-up")
 
-    async def wait_disconnected(self, timeout: float | None = None) -> CallRecord:  # noqa: ASYNC109 - bounds are arguments by design
+    async def wait_disconnected(self, timeout: float | None = None) -> CallRecord:
         """Wait for the far end (or anyone) to end the call; return the sealed record.
 
         On timeout the call stays up and :class:`CallTimeoutError` is raised; if the waiting
@@ -234,7 +234,7 @@ class CallHandle:
         digits: str,
         *,
         method: DtmfMethod = DtmfMethod.AUTO,
-        timeout: float | None = None,  # noqa: ASYNC109 - bounds are arguments by design
+        timeout: float | None = None,
     ) -> DtmfMethod:
         """Send DTMF ``digits``; return the method used (AUTO: RFC 4733 if the far end offered
         telephone-event, else in-band tones). Cancellation hangs the call up."""
@@ -248,7 +248,7 @@ class CallHandle:
             self.hangup_soon()
             raise
 
-    async def next_dtmf(self, timeout: float | None = None) -> DtmfDigit:  # noqa: ASYNC109 - bounds are arguments by design
+    async def next_dtmf(self, timeout: float | None = None) -> DtmfDigit:
         """The next DTMF digit received on this leg (in arrival order)."""
         bound = self.agent.engine.timeouts.dtmf if timeout is None else timeout
         try:

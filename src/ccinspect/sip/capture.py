@@ -132,13 +132,26 @@ class MessageStore:
                 self._by_call_id.popitem(last=False)
         bucket.append(msg)
 
-    def peek(self, call_id: str) -> tuple[SipMessage, ...]:
-        """Messages of ``call_id`` so far, in order (empty if none)."""
-        return tuple(self._by_call_id.get(call_id, ()))
+    def peek(self, call_id: str, *, not_peer: str | None = None) -> tuple[SipMessage, ...]:
+        """Messages of ``call_id`` so far, in order (empty if none).
 
-    def take(self, call_id: str) -> tuple[SipMessage, ...]:
-        """Messages of ``call_id`` so far, removing them from the store."""
-        return tuple(self._by_call_id.pop(call_id, ()))
+        ``not_peer`` leaves out messages exchanged with that ``host:port``: when two of our
+        own agents call each other directly, both legs share one Call-ID, and the messages a
+        leg sent or received are exactly those whose peer is *not* its own address.
+        """
+        msgs = self._by_call_id.get(call_id, [])
+        return tuple(m for m in msgs if not_peer is None or m.peer != not_peer)
+
+    def take(self, call_id: str, *, not_peer: str | None = None) -> tuple[SipMessage, ...]:
+        """Like :meth:`peek`, removing the returned messages from the store."""
+        taken = self.peek(call_id, not_peer=not_peer)
+        taken_ids = {id(m) for m in taken}
+        rest = [m for m in self._by_call_id.get(call_id, []) if id(m) not in taken_ids]
+        if rest:
+            self._by_call_id[call_id] = rest
+        else:
+            self._by_call_id.pop(call_id, None)
+        return taken
 
     def forget(self, call_id: str) -> None:
         """Drop the messages of ``call_id``."""

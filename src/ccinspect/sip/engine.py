@@ -180,7 +180,7 @@ class Engine:
         return self._owner.submit(fn)
 
     async def submit(self, agent: str, what: str, fn: Callable[[], T], *,
-                     timeout: float | None = None) -> T:  # noqa: ASYNC109 - bounds are arguments by design
+                     timeout: float | None = None) -> T:
         """Run ``fn`` on the owner thread within ``timeout`` (default ``timeouts.command``);
         pjsua2 failures come back as :class:`SipError`."""
         bound = self.timeouts.command if timeout is None else timeout
@@ -198,10 +198,11 @@ class Engine:
             self._owner.post(fn)
 
     def adopt(self, handle: CallHandle) -> None:
-        """Route a new outgoing leg's events to ``handle`` (replaying any that came first)."""
+        """Route a new outgoing leg's events to ``handle``, replaying those that came first
+        (a refused call can be over, and sealed, before ``make_call`` returns here)."""
         self._handles[handle.leg] = handle
         for event in self._orphans.pop(handle.leg, []):
-            self._deliver(event)
+            self._route(handle, event)
 
     def hang_up_when_created(self, submitted: asyncio.Future[int]) -> None:
         """If a cancelled ``make_call`` command still creates a leg, hang that leg up."""
@@ -225,22 +226,29 @@ class Engine:
             if agent is not None:
                 agent._on_reg(event.outcome)
             return
+        if isinstance(event, CallSealedEvent):
+            self.records.append(event.record)
         handle = self._handles.get(event.leg)
         if handle is None:
-            if isinstance(event, CallSealedEvent):
-                self.records.append(event.record)
-                self._orphans.pop(event.leg, None)
-            else:
-                self._orphans.setdefault(event.leg, []).append(event)
-            return
+            self._orphans.setdefault(event.leg, []).append(event)
+        else:
+            self._route(handle, event)
+
+    def _route(self, handle: CallHandle, event: Any) -> None:
         if isinstance(event, CallStateEvent):
             handle._on_state(event.change)
         elif isinstance(event, DtmfEvent):
             handle._on_dtmf(event.digit)
         elif isinstance(event, CallSealedEvent):
-            self.records.append(event.record)
-            del self._handles[event.leg]
+            self._handles.pop(event.leg, None)
             handle._on_sealed(event.record)
+
+    def agents_by_name(self, name: str) -> Agent:
+        """The agent called ``name`` (``KeyError`` if none)."""
+        for agent in self._agents.values():
+            if agent.name == name:
+                return agent
+        raise KeyError(name)
 
     def next_stimulus_id(self) -> int:
         """The next fingerprint id for a leg that was given none (per engine run, wrapping at
@@ -252,7 +260,7 @@ class Engine:
         return leg_id
 
     def reserve_stimulus_ids(self, count: int) -> list[int]:
-        """``count`` fresh fingerprint ids, for tests that choose leg ids themselves."""
+        """``count`` fresh fingerprint ids, for callers that choose leg ids themselves."""
         return [self.next_stimulus_id() for _ in range(count)]
 
     # -- agents --------------------------------------------------------------------------
@@ -300,7 +308,7 @@ class Engine:
             raise
         return trunk
 
-    async def add_seat(self, config: SeatConfig, *, timeout: float | None = None) -> Seat:  # noqa: ASYNC109 - bounds are arguments by design
+    async def add_seat(self, config: SeatConfig, *, timeout: float | None = None) -> Seat:
         """Bind a seat's transport, create its account and (if ``config.register``) REGISTER,
         waiting for a 2xx within ``timeout`` (default ``timeouts.register``)."""
         name = config.name or f"seat {config.user}"
@@ -321,7 +329,7 @@ class Engine:
         return seat
 
     async def add_public_line(self, config: PublicLineConfig, *,
-                              timeout: float | None = None) -> PublicLine:  # noqa: ASYNC109 - bounds are arguments by design
+                              timeout: float | None = None) -> PublicLine:
         """Bind a public line's transport and REGISTER it with the external SIP service."""
         key = self._new_agent_key()
         port = await self._bind(key, config.name, config.local_host, config.local_port)
@@ -337,13 +345,14 @@ class Engine:
         proxy = f"sip:{config.proxy};lr" if config.proxy else None
         await self._add_registering(
             line, f"<sip:{aor}>", registrar_uri=f"sip:{config.registrar or config.domain}",
-            auth=auth, expires=config.expires, proxy=proxy, reject=reject, timeout=timeout)
+            auth=auth, expires=config.expires, proxy=proxy, reject=reject, timeout=timeout,
+            nat_rewrite=True)
         return line
 
     async def _add_registering(self, agent: RegisteringAgent, id_uri: str, *,
                                registrar_uri: str | None, auth: tuple[str, str, str],
                                expires: int, proxy: str | None, reject: int | None,
-                               timeout: float | None) -> None:  # noqa: ASYNC109 - bounds are arguments by design
+                               timeout: float | None, nat_rewrite: bool = False) -> None:
         self._agents[agent.key] = agent
         host, key = self.host, agent.key
         bound = self.timeouts.register if timeout is None else timeout
@@ -351,7 +360,7 @@ class Engine:
             waiter = agent._expect_reg()
             await self.submit(agent.name, "create account", lambda: host.add_account(
                 key, id_uri=id_uri, registrar_uri=registrar_uri, auth=auth, expires=expires,
-                proxy=proxy, reject_code=reject))
+                proxy=proxy, reject_code=reject, nat_rewrite=nat_rewrite))
             if registrar_uri is not None:
                 await agent._await_reg(waiter, bound, unregister=False)
         except BaseException:

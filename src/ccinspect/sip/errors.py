@@ -10,6 +10,11 @@ pjsua2's own exception type never leaves :mod:`ccinspect.sip._pj`: it is transla
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ccinspect.sip.records import CallRecord
+
 
 class PjError(Exception):
     """A pjsua2 call failed; a plain copy of ``pj.Error`` (no pjsua2 object inside).
@@ -82,7 +87,13 @@ class RegistrationTimeout(RegistrationError):
 
 
 class CallFailedError(SipError):
-    """A call could not be set up: the far end refused it, or the call broke before answer."""
+    """A call could not be set up: the far end refused it, or the call broke before answer.
+
+    ``record`` is the failed leg's sealed record (its SIP messages are evidence) when the leg
+    got that far; None otherwise.
+    """
+
+    record: CallRecord | None = None
 
 
 class CallTimeoutError(CallFailedError):

@@ -47,7 +47,25 @@ class Leg:
     tones_pending: bool = False
     hung_up_by_us: bool = False
     disconnected_at: float | None = None
+    closing_since: float | None = None
+    """When its recorder was deleted; the record waits for the WAV to be finalized."""
     messages: tuple[SipMessage, ...] = ()
+
+
+def wav_is_complete(path: Path) -> bool:
+    """True when pjmedia's WAV writer has closed ``path``: its RIFF size matches the file.
+
+    pjmedia writes the header with zero sizes and fills them in when the writer is destroyed;
+    since pjproject 2.15 that happens asynchronously in the conference bridge's clock thread,
+    after ``AudioMediaRecorder`` was deleted.
+    """
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as wav:
+            header = wav.read(8)
+    except OSError:
+        return False
+    return size >= 44 and header[:4] == b"RIFF" and int.from_bytes(header[4:8], "little") + 8 == size
 
 
 def identity_of(invite: str | None) -> CallerIdentity | None:

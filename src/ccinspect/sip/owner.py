@@ -94,7 +94,7 @@ class OwnerThread:
 
     # -- asyncio side ----------------------------------------------------------------------
 
-    async def start(self, timeout: float) -> int:  # noqa: ASYNC109 - bounds are arguments by design
+    async def start(self, timeout: float) -> int:
         """Start the thread and create the host on it; return the capacity or raise."""
         self._thread.start()
         ready = await asyncio.to_thread(self._started.wait, timeout)
@@ -136,7 +136,7 @@ class OwnerThread:
 
         self._commands.put(command)
 
-    async def stop(self, calls_bound: float, unregister_bound: float, timeout: float) -> bool:  # noqa: ASYNC109 - bounds are arguments by design
+    async def stop(self, calls_bound: float, unregister_bound: float, timeout: float) -> bool:
         """Ask the thread to shut the host down and exit; wait at most ``timeout`` seconds.
 
         Returns true if the thread exited in time.

@@ -92,8 +92,8 @@ class DemoConfig:
 
 def _read_kv(path: Path) -> dict[str, str]:
     values: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.split(";", 1)[0].strip()
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.split(";", 1)[0].strip()
         if "=" in line and not line.startswith(("[", "#")):
             key, _, value = line.partition("=")
             values[key.strip()] = value.strip().lstrip(">").strip()
@@ -218,13 +218,14 @@ def prepare_copy(
     out: list[str] = []
     for line in lines:
         code = line.split(";", 1)[0].strip()
+        new = line
         if sip is not None and "site:" in line and code.startswith("bind"):
-            line = f"bind={sip} ; site: SIP address of the PBX\n"
+            new = f"bind={sip} ; site: SIP address of the PBX\n"
         elif trunk is not None and "site:" in line and code.startswith("contact"):
-            line = f"contact=sip:{trunk} ; site: trunk simulator (carrier side)\n"
+            new = f"contact=sip:{trunk} ; site: trunk simulator (carrier side)\n"
         elif trunk is not None and "site:" in line and code.startswith("match"):
-            line = f"match={trunk} ; site: trunk simulator source address\n"
-        out.append(line)
+            new = f"match={trunk} ; site: trunk simulator source address\n"
+        out.append(new)
     pjsip_path.write_text("".join(out), encoding="utf-8")
     return load(dest)
 

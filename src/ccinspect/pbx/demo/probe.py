@@ -15,6 +15,7 @@ import aiohttp
 import psutil
 
 from ccinspect.pbx.demo.config import HostPort
+from ccinspect.pbx.httputil import basic_auth_header
 
 
 def sip_options_probe(target: HostPort, *, timeout: float = 1.0) -> str | None:
@@ -58,11 +59,11 @@ class HttpProbe:
 
 async def http_get(url: str, *, auth: tuple[str, str] | None = None, timeout: float = 2.0) -> HttpProbe:
     """GET ``url`` with optional basic auth; never raises."""
-    basic = aiohttp.BasicAuth(*auth) if auth else None
+    headers = basic_auth_header(*auth) if auth else {}
     try:
         async with (
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session,
-            session.get(url, auth=basic) as resp,
+            session.get(url, headers=headers) as resp,
         ):
             await resp.read()
             return HttpProbe(resp.status)

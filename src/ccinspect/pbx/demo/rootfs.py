@@ -283,9 +283,7 @@ class RootfsBackend:
         """Start the demo PBX from ``cfg`` (stopping a running one first); wait until it answers."""
         purge.check_policy(cfg.retention)
         self.ensure_rootfs()
-        self._check_ports(
-            cfg if sip is None else democonfig.replace_site(cfg, sip=sip)
-        )
+        self._check_ports(cfg if sip is None else democonfig.replace_site(cfg, sip=sip))
         self.down(quiet=True)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         installed = democonfig.prepare_copy(cfg, self.state_dir / "config", sip=sip, trunk=trunk)

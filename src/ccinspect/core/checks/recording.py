@@ -1,0 +1,336 @@
+"""Recordings of this run's calls (R5, R6): complete, and playable through the platform.
+
+* ``recording.complete`` (R5, R6): every answered test call (purposes the scenario excludes
+  aside) has a recording as long as the connected call (± tolerance) that contains every
+  answered leg's fingerprint, i.e. both parties.
+* ``recording.playback`` (R6): every recording found was fetched through the platform's own
+  interface and decoded.
+
+A recording that could not be fetched or decoded FAILs ``recording.playback`` once; for
+``recording.complete`` its content is then unknown (ERROR pointing there), so the same fault is
+not counted twice.
+"""
+
+from __future__ import annotations
+
+from ccinspect.core.checks.base import Check, CheckContext, CheckSpec
+from ccinspect.core.checks.legs import call_name, harness_cause
+from ccinspect.core.facts import CallFact, RecordingFact, RecordingSource, RunFacts
+from ccinspect.core.verdict import (
+    CheckResult,
+    SubjectResult,
+    Text,
+    Verdict,
+    errored,
+    failed,
+    join_texts,
+    passed,
+)
+
+__all__ = ["CHECKS", "complete", "playback"]
+
+COMPLETE = CheckSpec(
+    "recording.complete",
+    ("R5", "R6"),
+    Text("Every answered call is recorded in full", "每通接通呼叫均完整录音"),
+    Text(
+        "Each answered call has a recording matching its connected time (± 2 s) with both "
+        "parties' audio in it.",
+        "每通接通呼叫都有录音，时长与通话时长相符（±2 秒），且包含双方声音。",
+    ),
+)
+PLAYBACK = CheckSpec(
+    "recording.playback",
+    ("R6",),
+    Text("Recordings play back", "录音可调听"),
+    Text(
+        "Each recording is fetched through the platform's own interface and decodes.",
+        "每条录音都能通过平台自身接口获取并正常解码。",
+    ),
+)
+
+_REMEDY_MISSING = Text(
+    "Record every answered call (inbound and outbound) and link each recording to its call "
+    "record so it can be found.",
+    "对所有接通的呼叫（呼入与外呼）进行全程录音，并将录音与话单关联以便检索。",
+)
+_REMEDY_LENGTH = Text(
+    "Start recording when the call is answered and stop only when it ends (not on transfer, "
+    "hold or the first hang-up of one leg).",
+    "在呼叫接通时开始录音，直到通话结束才停止（转接、保持或一方先挂机时不得中断）。",
+)
+_REMEDY_PARTY = Text(
+    "Record both parties: mix both directions (or keep one channel per party) rather than "
+    "recording only what one side hears.",
+    "录制双方声音：混合双向音频（或每方一个声道），不得只录一侧。",
+)
+_REMEDY_FETCH = Text(
+    "Make every listed recording downloadable through the playback interface (file present, "
+    "permissions, storage path behind the API).",
+    "确保每条列出的录音都能通过调听接口下载（文件存在、权限正确、接口指向正确的存储路径）。",
+)
+_REMEDY_DECODE = Text(
+    "Store recordings in a standard format a player can open (WAV PCM/G.711 or MP3) and write "
+    "complete files (close them when the call ends).",
+    "以通用格式保存录音（WAV PCM/G.711 或 MP3），并在通话结束时完整写入、关闭文件。",
+)
+
+
+def _answered(call: CallFact) -> bool:
+    return any(leg.answered for leg in call.legs)
+
+
+def _connected_s(call: CallFact, rec: RecordingFact) -> float | None:
+    """The call's connected time: the runner's figure, else the longest answered leg's."""
+    if rec.expected_duration_s is not None:
+        return rec.expected_duration_s
+    spans = [s for leg in call.legs if leg.answered and (s := leg.connected_s) is not None]
+    return max(spans) if spans else None
+
+
+def _cannot_judge(call: CallFact, rec: RecordingFact | None) -> Text | None:
+    """ERROR cause when this call's recording cannot be judged, else None.
+
+    A missing recording (``rec.name`` None, no error) can be judged: it FAILs.
+    """
+    cause = harness_cause(call)
+    if cause is not None:
+        return cause
+    if rec is None:
+        return Text(
+            f"the runner did not look up a recording for {call.key}",
+            f"测试工具未查找 {call.key} 的录音",
+        )
+    if rec.error is not None:
+        return Text(
+            f"the recording of {call.key} could not be looked up: {rec.error}",
+            f"无法查找 {call.key} 的录音：{rec.error}",
+        )
+    return None if rec.name is None else _analysis_problem(call, rec)
+
+
+def _analysis_problem(call: CallFact, rec: RecordingFact) -> Text | None:
+    """ERROR cause when a found recording's content or the call's analysis is missing."""
+    if not rec.fetched or rec.decode_error is not None:
+        return Text(
+            f"recording {rec.name} could not be fetched or decoded, so its content is unknown "
+            "(see recording.playback)",
+            f"录音 {rec.name} 无法获取或解码，内容未知（见 recording.playback）",
+        )
+    what = ""
+    if rec.duration_s is None or _connected_s(call, rec) is None:
+        what = "the recording's or the call's length is unknown"
+    for leg in call.legs:
+        if not leg.answered or what:
+            continue
+        if leg.audio is None:
+            what = f"{leg.agent}'s fingerprint is unknown ({leg.error or 'no audio analysis'})"
+        elif rec.fingerprint_found(leg.audio.own_fingerprint) is None:
+            what = f"it was not searched for {leg.agent}'s fingerprint {leg.audio.own_fingerprint}"
+    if what:
+        return Text(f"cannot judge recording {rec.name}: {what}", f"无法判断录音 {rec.name}：{what}")
+    return None
+
+
+def _complete_subject(call: CallFact, rec: RecordingFact | None, ctx: CheckContext) -> SubjectResult:
+    name = call_name(call)
+    cause = _cannot_judge(call, rec)
+    if cause is not None:
+        return errored(name, cause, call.key)
+    if rec is None or rec.name is None:  # (rec None always has a cause: narrows the type)
+        return failed(
+            name,
+            Text(
+                f"no recording was found for answered call {call.key}",
+                f"已接通的呼叫 {call.key} 没有找到录音",
+            ),
+            _REMEDY_MISSING,
+            call.key,
+        )
+    expected = _connected_s(call, rec) or 0.0
+    duration = rec.duration_s or 0.0
+    legs = [leg for leg in call.legs if leg.answered and leg.audio is not None]
+    problems: list[tuple[Text, Text]] = []
+    tol = ctx.recording_tolerance_s
+    if abs(duration - expected) > tol:
+        short = duration < expected
+        problems.append(
+            (
+                Text(
+                    f"recording {rec.name} is {duration:.1f} s long but the call was "
+                    f"connected for {expected:.1f} s (± {tol:g} s): "
+                    + ("it is truncated" if short else "it is longer than the call"),
+                    f"录音 {rec.name} 时长 {duration:.1f} 秒，通话时长 {expected:.1f} 秒"
+                    f"（允许 ±{tol:g} 秒）：" + ("录音不完整" if short else "录音长于通话"),
+                ),
+                _REMEDY_LENGTH,
+            )
+        )
+    for leg in legs:
+        fingerprint = leg.audio.own_fingerprint if leg.audio is not None else -1
+        if not rec.fingerprint_found(fingerprint):
+            problems.append(
+                (
+                    Text(
+                        f"recording {rec.name} lacks {leg.agent}'s audio (fingerprint "
+                        f"{fingerprint}): only one party was recorded",
+                        f"录音 {rec.name} 中没有 {leg.agent} 的声音（指纹 {fingerprint}）：只录到一方",
+                    ),
+                    _REMEDY_PARTY,
+                )
+            )
+    if problems:
+        return failed(
+            name,
+            join_texts([p[0] for p in problems], "; ", "；"),
+            join_texts(list(dict.fromkeys(p[1] for p in problems))),
+            call.key,
+            rec.name,
+        )
+    return passed(
+        name,
+        Text(
+            f"recording {rec.name}: {duration:.1f} s for {expected:.1f} s connected, "
+            f"all {len(legs)} parties audible",
+            f"录音 {rec.name}：时长 {duration:.1f} 秒（通话 {expected:.1f} 秒），{len(legs)} 方声音均可听到",
+        ),
+        call.key,
+        rec.name,
+    )
+
+
+def complete(facts: RunFacts, ctx: CheckContext) -> CheckResult:
+    """Per answered call not excluded by purpose: recording present, right length, both parties.
+
+    FAIL: no recording found; length off by more than ``ctx.recording_tolerance_s``; an answered
+    leg's fingerprint absent. ERROR: the harness failed, the lookup failed, the recording could
+    not be fetched or decoded (``recording.playback`` FAILs that), or the analysis is missing.
+    """
+    calls = [c for c in facts.calls if c.purpose not in ctx.recording_exclude]
+    subjects = [
+        _complete_subject(c, facts.recording_for(c.key), ctx)
+        for c in calls
+        if _answered(c) or c.harness_error is not None
+    ]
+    return COMPLETE.conclude(
+        subjects,
+        pass_reason=Text(
+            f"all {len(subjects)} answered calls were recorded in full with both parties",
+            f"全部 {len(subjects)} 通接通呼叫均完整录音且包含双方声音",
+        ),
+        empty_reason=Text(
+            "no answered call in this run needs a recording, so none could be checked",
+            "本次运行没有需要录音的接通呼叫，无法检查录音",
+        ),
+        empty_verdict=Verdict.ERROR,
+    )
+
+
+def _playback_subject(rec: RecordingFact) -> SubjectResult:
+    name = f"recording {rec.name}"
+    via = rec.source.value.upper() if rec.source is not RecordingSource.DIRECTORY else "directory"
+    status = f"{via} → {rec.fetch_status}" if rec.fetch_status is not None else via
+    if rec.error is not None:
+        return errored(
+            name,
+            Text(f"could not fetch {rec.name}: {rec.error}", f"无法获取 {rec.name}：{rec.error}"),
+            rec.call_key,
+        )
+    if not rec.fetched:
+        if rec.fetch_status in (401, 403, 407):
+            return errored(
+                name,
+                Text(
+                    f"the platform refused our credentials when fetching {rec.name} ({status}); "
+                    "check recordings.username / password in the target file",
+                    f"获取 {rec.name} 时平台拒绝了我们的凭据（{status}）；"
+                    "请检查目标文件中的 recordings.username / password",
+                ),
+                rec.call_key,
+            )
+        if rec.fetch_status is None:
+            return errored(
+                name,
+                Text(f"{rec.name} was not fetched", f"未获取 {rec.name}"),
+                rec.call_key,
+            )
+        return failed(
+            name,
+            Text(
+                f"{rec.name} is listed but could not be fetched ({status})",
+                f"{rec.name} 已列出但无法下载（{status}）",
+            ),
+            _REMEDY_FETCH,
+            rec.call_key,
+            status,
+        )
+    if rec.decode_error is not None or not rec.duration_s:
+        why = rec.decode_error or "it decodes to no audio"
+        return failed(
+            name,
+            Text(f"{rec.name} cannot be played: {why}", f"{rec.name} 无法播放：{why}"),
+            _REMEDY_DECODE,
+            rec.call_key,
+        )
+    return passed(
+        name,
+        Text(
+            f"{rec.name} fetched ({status}) and decoded: {rec.duration_s:.1f} s",
+            f"{rec.name} 已获取（{status}）并解码：{rec.duration_s:.1f} 秒",
+        ),
+        rec.call_key,
+        status,
+    )
+
+
+def playback(facts: RunFacts, ctx: CheckContext) -> CheckResult:
+    """Per recording found: fetched (2xx) and decoded to audio.
+
+    FAIL: listed but not downloadable (404, 5xx), undecodable, empty; or no recording at all was
+    found for this run's answered calls. ERROR: our credentials refused (401/403: the target
+    file's problem), lookup failure, nothing gathered. ``evidence_used`` says whether the
+    recordings came through the platform's interface or straight from a directory.
+    """
+    found = [r for r in facts.recordings if r.name is not None]
+    subjects = [_playback_subject(r) for r in found]
+    via_directory = any(r.source is RecordingSource.DIRECTORY for r in found)
+    used = (
+        Text(
+            "recordings were read from the recording directory, not through the platform's "
+            "playback interface",
+            "录音直接从录音目录读取，而非通过平台调听接口",
+        )
+        if via_directory
+        else Text("recordings were fetched through the platform's interface", "录音通过平台接口获取")
+    )
+    if not subjects:
+        looked = [r for r in facts.recordings if r.error is None]
+        if looked:
+            subjects = [
+                failed(
+                    "recordings",
+                    Text(
+                        f"none of the {len(looked)} calls looked up has a recording to play back",
+                        f"所查找的 {len(looked)} 通呼叫都没有可调听的录音",
+                    ),
+                    _REMEDY_MISSING,
+                    *(r.call_key for r in looked),
+                )
+            ]
+    del ctx  # which calls need recordings is recording.complete's business
+    return PLAYBACK.conclude(
+        subjects,
+        pass_reason=Text(
+            f"all {len(subjects)} recordings were fetched and decoded",
+            f"全部 {len(subjects)} 条录音均已获取并解码",
+        ),
+        empty_reason=Text(
+            "no recording was looked up in this run, so playback could not be checked",
+            "本次运行未查找任何录音，无法检查调听",
+        ),
+        empty_verdict=Verdict.ERROR,
+        evidence_used=used if found else None,
+    )
+
+
+CHECKS = (Check(COMPLETE, complete), Check(PLAYBACK, playback))

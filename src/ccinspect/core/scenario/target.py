@@ -1,0 +1,161 @@
+"""Target files: the platform under test (registrar, seats, trunk, numbers, recordings, complaints)."""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import Field, PrivateAttr, model_validator
+
+from ccinspect.core.scenario.errors import FileProblem
+from ccinspect.core.scenario.fields import Credentials, HostPort, Model, Name, Number, Url
+
+__all__ = [
+    "AriRecordings",
+    "Complaints",
+    "DemoApiComplaints",
+    "DirectoryRecordings",
+    "HttpComplaints",
+    "HttpRecordings",
+    "ManualComplaints",
+    "NumbersSpec",
+    "PublicLineTrunk",
+    "Recordings",
+    "SeatSpec",
+    "SimulatedTrunk",
+    "SipSettings",
+    "Target",
+    "Trunk",
+]
+
+
+class SipSettings(Model):
+    """The platform's SIP registrar (``host:port``) and transport; ``domain`` if not the host."""
+
+    registrar: HostPort
+    transport: Literal["udp", "tcp", "tls"] = "udp"
+    domain: str | None = None
+
+
+class SeatSpec(Credentials):
+    """One seat: its id (how reports name it), SIP username and password."""
+
+    id: Name
+    username: Annotated[str, Field(min_length=1)]
+    password_required: ClassVar[bool] = True
+
+
+class SimulatedTrunk(Model):
+    """ccinspect's trunk simulator plays the carrier on a temporary trunk, bound here."""
+
+    mode: Literal["simulated"]
+    bind: HostPort
+
+
+class PublicLineTrunk(Credentials):
+    """A real line on a carrier network: registers, calls the platform, is called by seats."""
+
+    mode: Literal["public-line"]
+    registrar: HostPort
+    transport: Literal["udp", "tcp", "tls"] = "udp"
+    username: str
+    public_number: Number
+
+
+class NumbersSpec(Model):
+    """The enterprise's numbers (any written form; quote them)."""
+
+    access_number: Number
+    complaint_number: Number | None = None
+    fixed_line: Number | None = None
+    allocated: Annotated[tuple[Number, ...], Field(min_length=1)]
+    allow_95_outbound: bool = False
+    do_not_call: tuple[Number, ...] = ()
+    blacklisted_callers: tuple[Number, ...] = ()
+
+
+class AriRecordings(Credentials):
+    """Recordings through Asterisk ARI (``/recordings/stored``)."""
+
+    kind: Literal["ari"]
+    url: Url
+    username: str | None = None
+    retention_days: Annotated[int, Field(ge=0)] | None = None
+
+
+class HttpRecordings(Credentials):
+    """Recordings through the platform's HTTP playback interface."""
+
+    kind: Literal["http"]
+    url: Url
+    username: str | None = None
+    retention_days: Annotated[int, Field(ge=0)] | None = None
+
+
+class DirectoryRecordings(Model):
+    """Recordings read straight from a directory (no interface to probe)."""
+
+    kind: Literal["directory"]
+    path: str
+    retention_days: Annotated[int, Field(ge=0)] | None = None
+
+
+class DemoApiComplaints(Model):
+    """The demo complaint service's API."""
+
+    kind: Literal["demo-api"]
+    url: Url
+
+
+class HttpComplaints(Credentials):
+    """A complaint/ticket system with an HTTP API."""
+
+    kind: Literal["http"]
+    url: Url
+    username: str | None = None
+
+
+class ManualComplaints(Model):
+    """No API: the operator confirms the ticket by hand when asked."""
+
+    kind: Literal["manual"]
+    instructions: str | None = None
+
+
+Trunk = Annotated[SimulatedTrunk | PublicLineTrunk, Field(discriminator="mode")]
+Recordings = Annotated[AriRecordings | HttpRecordings | DirectoryRecordings, Field(discriminator="kind")]
+Complaints = Annotated[DemoApiComplaints | HttpComplaints | ManualComplaints, Field(discriminator="kind")]
+
+
+class Target(Model):
+    """A target profile: the platform under test. Seat ids and usernames are unique."""
+
+    name: Name
+    description: str | None = None
+    sip: SipSettings
+    seats: Annotated[tuple[SeatSpec, ...], Field(min_length=1)]
+    trunk: Trunk
+    numbers: NumbersSpec
+    recordings: Recordings | None = None
+    complaints: Complaints | None = None
+    _source: str = PrivateAttr(default="<target>")
+
+    @model_validator(mode="after")
+    def _unique_seats(self) -> Target:
+        for attr in ("id", "username"):
+            seen: set[str] = set()
+            for i, seat in enumerate(self.seats):
+                value = getattr(seat, attr)
+                if value in seen:
+                    raise FileProblem(
+                        f"seat {attr} {value!r} appears twice",
+                        f"坐席 {attr} {value!r} 重复",
+                        f"each seat's {attr} once",
+                        f"seats[{i}].{attr}",
+                    )
+                seen.add(value)
+        return self
+
+    @property
+    def source(self) -> str:
+        """The file this target was loaded from."""
+        return self._source

@@ -1,0 +1,16 @@
+"""Errors raised by the platform-side adapters (recordings, complaints, CDR).
+
+They mean "ccinspect could not read the platform" (an ERROR outcome), never a finding: a
+platform that answers but refuses or lacks something is reported through facts instead.
+"""
+
+from __future__ import annotations
+
+
+class AdapterError(Exception):
+    """Reading the platform failed: names the adapter, the URL or path, and the cause."""
+
+    def __init__(self, message: str, message_zh: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.message_zh = message_zh

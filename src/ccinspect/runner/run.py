@@ -1,0 +1,421 @@
+"""Driving one inspection rehearsal: scenario + target in, facts, verdicts and a run directory out.
+
+Order of work (every step bounded by the scenario's timeouts):
+preflight (the PBX answers SIP) → seats register concurrently → the complaint call starts (it
+only needs the trunk side) → inbound calls, one per seat at once → outbound calls → forged
+caller IDs → do-not-call → screening cases in batches → recordings, retention, access control and
+the ticket are read from the platform → the checks judge the facts.
+
+Evidence is written as it is produced; Ctrl-C (cancellation) hangs up every call, unregisters the
+seats and still writes report.json, marked interrupted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from ccinspect.core.catalog import overall, run_checks
+from ccinspect.core.checks.base import CheckContext
+from ccinspect.core.facts import (
+    AccessControlFact,
+    CallFact,
+    CallPurpose,
+    ComplaintBacklogFact,
+    MessageDirection,
+    RecordingFact,
+    RegistrationFact,
+    RetentionFact,
+    RunFacts,
+    SipMessageFact,
+    TicketFact,
+)
+from ccinspect.core.scenario import PlannedCall, Scenario, Target, build_context, plan_calls
+from ccinspect.core.scenario.target import SimulatedTrunk
+from ccinspect.core.verdict import CheckResult, Verdict
+from ccinspect.pbx.demo.config import HostPort
+from ccinspect.pbx.demo.probe import sip_options_probe
+from ccinspect.pbx.errors import AdapterError
+from ccinspect.runner import platform
+from ccinspect.runner.calls import CallSpec, purpose_batches, run_batch
+from ccinspect.runner.output import RunDir, new_run_id
+from ccinspect.sip import (
+    Agent,
+    AnswerMode,
+    AnswerPolicy,
+    CallerId,
+    CallRecord,
+    Engine,
+    EngineConfig,
+    PublicLineConfig,
+    RegistrationError,
+    Seat,
+    SeatConfig,
+    SipError,
+    TrunkConfig,
+)
+
+EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+AUTO = AnswerPolicy(mode=AnswerMode.AUTO, delay=0.3)
+
+
+class RunError(Exception):
+    """The run could not be carried out (PBX unreachable, engine failure): exit 2."""
+
+    def __init__(self, message: str, message_zh: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        self.message, self.message_zh, self.hint = message, message_zh, hint
+
+
+class Progress(Protocol):
+    """Live progress: phases, finished calls and notes."""
+
+    def phase(self, name: str, detail: str = "") -> None: ...
+
+    def call(self, fact: CallFact) -> None: ...
+
+    def note(self, text: str) -> None: ...
+
+
+class QuietProgress:
+    def phase(self, name: str, detail: str = "") -> None:
+        return None
+
+    def call(self, fact: CallFact) -> None:
+        return None
+
+    def note(self, text: str) -> None:
+        return None
+
+
+@dataclass
+class RunOutcome:
+    """What a run produced: where, its verdict, the checks and the exit code."""
+
+    run_id: str
+    path: Path
+    status: str
+    verdict: Verdict
+    results: tuple[CheckResult, ...]
+    exit_code: int
+    error: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class _Gathered:
+    registrations: list[RegistrationFact] = field(default_factory=list)
+    calls: list[CallFact] = field(default_factory=list)
+    stray: list[SipMessageFact] = field(default_factory=list)
+    recordings: list[RecordingFact] = field(default_factory=list)
+    retention: RetentionFact | None = None
+    access: list[AccessControlFact] = field(default_factory=list)
+    tickets: list[TicketFact] = field(default_factory=list)
+    backlog: ComplaintBacklogFact | None = None
+
+    def facts(self) -> RunFacts:
+        return RunFacts(
+            registrations=tuple(self.registrations), calls=tuple(self.calls), recordings=tuple(self.recordings),
+            retention=self.retention, access=tuple(self.access), tickets=tuple(self.tickets),
+            stray_trunk_invites=tuple(self.stray), complaint_backlog=self.backlog,
+        )
+
+
+def exit_code_for(verdict: Verdict) -> int:
+    """0 when everything passed (or was skipped), 1 on any FAIL, 2 when something could not be checked."""
+    return {Verdict.PASS: EXIT_PASS, Verdict.SKIP: EXIT_PASS, Verdict.FAIL: EXIT_FAIL}.get(verdict, EXIT_ERROR)
+
+
+def _caller_id(number: str | None, host: str) -> CallerId | None:
+    """The identity the trunk side (or a forging seat) presents for ``number``."""
+    if number is None:
+        return None
+    if number == "":
+        return CallerId(from_uri="sip:anonymous@anonymous.invalid", from_display="Anonymous")
+    if number.lower() in {"anonymous", "unknown", "restricted"}:
+        return CallerId(from_user=number, privacy="id")
+    return CallerId(from_user=number, from_display=number, pai=f"<sip:{number}@{host}>")
+
+
+class Inspection:
+    """One run of a scenario against a target."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        target: Target,
+        *,
+        out_root: Path,
+        progress: Progress | None = None,
+        scenario_file: str = "",
+        target_file: str = "",
+    ) -> None:
+        self.scenario = scenario
+        self.target = target
+        self.ctx: CheckContext = build_context(scenario, target)
+        self.plan: tuple[PlannedCall, ...] = plan_calls(scenario, target)
+        self.out_root = out_root
+        self.progress = progress or QuietProgress()
+        self.scenario_file = scenario_file
+        self.target_file = target_file
+        self.gathered = _Gathered()
+        self.started_at = time.time()
+        self.run_dir: RunDir | None = None
+        self.server_header: str | None = None
+
+    # -- report ---------------------------------------------------------------------------------
+    def _report(self, status: str, results: Sequence[CheckResult] = (), error: str | None = None) -> dict[str, Any]:
+        verdict = overall(results) if results else None
+        return {
+            "run_id": self.run_dir.run_id if self.run_dir else None,
+            "status": status,
+            "started_at": self.started_at,
+            "finished_at": time.time() if status != "running" else None,
+            "error": error,
+            "target": {"name": self.target.name, "description": self.target.description,
+                       "registrar": str(self.target.sip.registrar), "file": self.target_file},
+            "scenario": {"name": self.scenario.name, "title": {"zh": self.scenario.title.zh,
+                         "en": self.scenario.title.en}, "file": self.scenario_file},
+            "pbx": {"server": self.server_header},
+            "overall": verdict.value if verdict is not None else None,
+            "checks": list(results),
+            "facts": self.gathered.facts(),
+        }
+
+    def _save(self, status: str, results: Sequence[CheckResult] = (), error: str | None = None) -> None:
+        if self.run_dir is not None:
+            self.run_dir.write_report(self._report(status, results, error))
+
+    # -- the run --------------------------------------------------------------------------------
+    async def run(self) -> RunOutcome:
+        """Carry out the run; never raises for platform findings, raises RunError only before evidence."""
+        timeouts = self.scenario.timeouts
+        registrar = HostPort.parse(str(self.target.sip.registrar), default_port=5060)
+        self.progress.phase("preflight", f"SIP OPTIONS to {registrar}")
+        answer = None
+        for _ in range(3):
+            answer = await asyncio.to_thread(sip_options_probe, registrar, timeout=1.0)
+            if answer is not None:
+                break
+        if answer is None:
+            raise RunError(
+                f"the PBX at {registrar} does not answer SIP (OPTIONS got no response within 3 s)",
+                f"{registrar} 上的 PBX 未响应 SIP（OPTIONS 3 秒内无应答）",
+                hint="start it (`ccinspect demo up` for the demo) or fix sip.registrar in the target file",
+            )
+        self.run_dir = RunDir(self.out_root, new_run_id(self.started_at))
+        self.run_dir.point_latest()
+        self._save("running")
+        status, error = "complete", None
+        try:
+            await self._run_phases(timeouts)
+        except asyncio.CancelledError:
+            self._save("interrupted")
+            raise
+        except (SipError, RunError) as exc:
+            status, error = "error", getattr(exc, "message", str(exc))
+        results = run_checks(self.gathered.facts(), self.ctx, self.scenario.selected_checks())
+        verdict = overall(results)
+        code = exit_code_for(verdict) if status == "complete" else EXIT_ERROR
+        self._save(status, results, error)
+        return RunOutcome(self.run_dir.run_id, self.run_dir.path, status, verdict, results, code, error,
+                          time.time() - self.started_at)
+
+    async def _run_phases(self, timeouts: Any) -> None:
+        assert self.run_dir is not None
+        store = platform.open_store(self.target, timeout=timeouts.recording_fetch)
+        before: set[str] = set()
+        store_error: str | None = None
+        if store is not None:
+            try:
+                before = await platform.snapshot(store)
+            except AdapterError as exc:
+                store_error = exc.message
+        config = EngineConfig(evidence_dir=self.run_dir.evidence, log_dir=self.run_dir.evidence,
+                              run_id=self.run_dir.run_id, stimulus_seconds=max(20.0, timeouts.hold * 3))
+        async with Engine(config) as engine:
+            trunk_side = await self._trunk_side(engine)
+            seats = await self._register(engine)
+            self._save("running")
+            complaint = asyncio.create_task(self._complaint(engine, trunk_side))
+            try:
+                await self._call_phases(engine, seats, trunk_side)
+            finally:
+                if not complaint.done():
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await asyncio.wait_for(asyncio.shield(complaint), timeout=timeouts.complaint)
+                complaint.cancel()
+        await self._platform_side(store, before, store_error)
+
+    async def _trunk_side(self, engine: Engine) -> Agent:
+        trunk = self.target.trunk
+        if isinstance(trunk, SimulatedTrunk):
+            bind = HostPort.parse(str(trunk.bind), default_port=5070)
+            self.progress.phase("trunk", f"trunk simulator on {bind} (临时中继线)")
+            return await engine.add_trunk(
+                TrunkConfig(host=bind.host, port=bind.port, pbx=str(self.target.sip.registrar), answer=AUTO)
+            )
+        registrar = str(trunk.registrar)
+        self.progress.phase("public line", f"registering {trunk.username} at {registrar}")
+        password = trunk.password.get_secret_value() if trunk.password is not None else ""
+        return await engine.add_public_line(
+            PublicLineConfig(user=trunk.username, password=password, domain=registrar, answer=AUTO)
+        )
+
+    async def _register(self, engine: Engine) -> dict[str, Seat]:
+        wanted = {s.id for s in self.ctx.seats}
+        specs = [s for s in self.target.seats if s.id in wanted]
+        self.progress.phase("seats", f"registering {len(specs)} seats / 坐席注册")
+        seats: dict[str, Seat] = {}
+
+        async def one(spec: Any) -> None:
+            password = spec.password.get_secret_value() if spec.password is not None else ""
+            try:
+                seat = await engine.add_seat(
+                    SeatConfig(user=spec.username, password=password, registrar=str(self.target.sip.registrar),
+                               answer=AUTO, name=f"seat {spec.id}"),
+                    timeout=self.scenario.timeouts.register,
+                )
+            except RegistrationError as exc:
+                self.gathered.registrations.append(
+                    RegistrationFact(spec.id, False, exc.status, f"{exc.message} / {exc.message_zh}"))
+                self.progress.note(f"seat {spec.id}: {exc.message}")
+                return
+            except SipError as exc:
+                self.gathered.registrations.append(
+                    RegistrationFact(spec.id, False, exc.status, exc.message, error=exc.message))
+                self.progress.note(f"seat {spec.id}: {exc.message}")
+                return
+            seats[spec.id] = seat
+            self.gathered.registrations.append(RegistrationFact(spec.id, True, 200, "OK"))
+
+        async with asyncio.TaskGroup() as group:
+            for spec in specs:
+                group.create_task(one(spec))
+        self.progress.note(f"{len(seats)}/{len(specs)} seats registered / 已注册")
+        return seats
+
+    def _spec(self, planned: PlannedCall, origin: Agent, caller_id: CallerId | None, **extra: Any) -> CallSpec:
+        t = self.scenario.timeouts
+        return CallSpec(planned=planned, origin=origin, caller_id=caller_id, hold_s=t.hold,
+                        answer_timeout_s=t.call_setup + t.answer, **extra)
+
+    async def _batch(self, engine: Engine, specs: list[CallSpec], callees: Sequence[Agent], link_by: str) -> None:
+        if not specs:
+            return
+        run_dir = self.run_dir
+        assert run_dir is not None
+
+        async def on_call(fact: CallFact) -> None:
+            run_dir.write_call(fact.key, fact)
+            self.gathered.calls.append(fact)
+            self.progress.call(fact)
+
+        _facts, unclaimed = await run_batch(
+            specs, callee_agents=callees, next_stimulus=engine.next_stimulus_id, link_by=link_by, on_call=on_call)
+        for record in unclaimed:
+            self._stray(record)
+        self._save("running")
+
+    def _stray(self, record: CallRecord) -> None:
+        if record.invite is not None:
+            at = record.timeline[0].at.wall if record.timeline else time.time()
+            self.gathered.stray.append(SipMessageFact(at, MessageDirection.RECEIVED, record.agent, record.invite))
+
+    async def _call_phases(self, engine: Engine, seats: dict[str, Seat], trunk_side: Agent) -> None:
+        host = str(self.target.sip.registrar).rsplit(":", 1)[0]
+        seat_list = list(seats.values())
+        by_id = seats
+        size = max(1, len(seat_list))
+
+        def seat_for(planned: PlannedCall) -> Seat | None:
+            return by_id.get(planned.seat or "")
+
+        for purpose, label, link_by in (
+            (CallPurpose.INBOUND, "inbound calls / 呼入", "from"),
+            (CallPurpose.OUTBOUND, "outbound calls / 外呼", "ruri"),
+            (CallPurpose.FORGED_CALLER_ID, "forged caller IDs / 伪造主叫", "ruri"),
+            (CallPurpose.DNC, "do-not-call / 拒接名单", "ruri"),
+            (CallPurpose.SCREENING, "caller screening / 主叫号码甄别", "from"),
+        ):
+            for batch in purpose_batches(self.plan, purpose, size):
+                self.progress.phase(label, ", ".join(c.key for c in batch))
+                specs: list[CallSpec] = []
+                for planned in batch:
+                    if planned.seat is None:
+                        specs.append(self._spec(planned, trunk_side, _caller_id(planned.caller, host)))
+                        continue
+                    seat = seat_for(planned)
+                    if seat is None:
+                        fact = CallFact(planned.key, planned.purpose, (), planned.dial, planned.caller, time.time(),
+                                        time.time(), harness_error=f"seat {planned.seat} is not registered / 坐席未注册")
+                        self.gathered.calls.append(fact)
+                        self.progress.call(fact)
+                        continue
+                    specs.append(self._spec(planned, seat, _caller_id(planned.caller, host)))
+                callees: Sequence[Agent] = seat_list if link_by == "from" else [trunk_side]
+                if not seat_list and link_by == "from":
+                    callees = []
+                await self._batch(engine, specs, callees, link_by)
+
+    async def _complaint(self, engine: Engine, trunk_side: Agent) -> None:
+        planned = next((c for c in self.plan if c.purpose is CallPurpose.COMPLAINT), None)
+        if planned is None:
+            return
+        host = str(self.target.sip.registrar).rsplit(":", 1)[0]
+        message_s = self.scenario.complaint.message_s
+        spec = CallSpec(planned=planned, origin=trunk_side, caller_id=_caller_id(planned.caller, host),
+                        hold_s=4.0, answer_timeout_s=self.scenario.timeouts.call_setup + self.scenario.timeouts.answer,
+                        dtmf="#", dtmf_after_s=message_s + 4.0)
+        await self._batch(engine, [spec], [], "from")
+
+    async def _platform_side(self, store: Any, before: set[str], store_error: str | None) -> None:
+        t = self.scenario.timeouts
+        complaint = next((c for c in self.gathered.calls if c.purpose is CallPurpose.COMPLAINT), None)
+        self.progress.phase("platform", "recordings, retention, access control, tickets / 录音、保存、访问控制、工单")
+
+        async def recordings() -> None:
+            if store is None:
+                return
+            if store_error is not None:
+                self.gathered.recordings = [
+                    RecordingFact(c.key, None, platform.source_of(store), False, None, None, None, error=store_error)
+                    for c in self.gathered.calls
+                ]
+                return
+            self.gathered.recordings = await platform.gather_recordings(
+                store, before, self.gathered.calls, exclude=set(self.ctx.recording_exclude),
+                bound_s=t.recording_fetch, save_dir=self.run_dir.recordings if self.run_dir else Path("."))
+
+        async def retention() -> None:
+            if store is None:
+                return
+            spec = self.target.recordings
+            self.gathered.retention = await platform.retention_fact(
+                store, days=self.ctx.retention_days, policy_days=getattr(spec, "retention_days", None))
+            self.gathered.access = [await platform.access_fact(store)] if store.kind != "directory" else []
+
+        async def tickets() -> None:
+            self.gathered.tickets, self.gathered.backlog = await platform.ticket_facts(
+                self.target, complaint, bound_s=t.complaint, tolerance_s=self.ctx.complaint_time_tolerance_s)
+
+        await asyncio.gather(recordings(), retention(), tickets())
+        self._save("running")
+
+
+async def run_inspection(
+    scenario: Scenario, target: Target, *, out_root: Path, progress: Progress | None = None,
+    scenario_file: str = "", target_file: str = "",
+    on_start: Callable[[Inspection], None] | None = None,
+) -> RunOutcome:
+    """Run ``scenario`` against ``target``; see :class:`Inspection`."""
+    inspection = Inspection(scenario, target, out_root=out_root, progress=progress,
+                            scenario_file=scenario_file, target_file=target_file)
+    if on_start is not None:
+        on_start(inspection)
+    return await inspection.run()

@@ -1,0 +1,126 @@
+"""Complaint handling (R9/R10): a ticket with caller, time, recording and a ≤ 15-day deadline."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tests.core.test_checks_support import T0, call, context, facts, leg
+
+from ccinspect.core.checks.complaint import complaint_flow
+from ccinspect.core.facts import (
+    TRUNK,
+    CallFact,
+    CallPurpose,
+    ComplaintBacklogFact,
+    LegRole,
+    TicketFact,
+)
+from ccinspect.core.verdict import CheckResult, Verdict
+
+P, F, E = Verdict.PASS, Verdict.FAIL, Verdict.ERROR
+CALLER = "13800138000"
+
+
+def complaint_call() -> CallFact:
+    """The trunk calls 9505129 as 13800138000, answered by the IVR, from T0 to T0 + 10 s."""
+    return call(
+        "complaint",
+        CallPurpose.COMPLAINT,
+        [leg(TRUNK, LegRole.CALLER)],
+        requested="9505129",
+        caller_sent=CALLER,
+    )
+
+
+def ticket(**changes: object) -> TicketFact:
+    """A complete ticket for the complaint call; ``changes`` override fields."""
+    good = TicketFact(
+        call_key="complaint",
+        found=True,
+        ticket_id="1042",
+        caller_number="+8613800138000",
+        created_at=T0 + 9.0,
+        recording="20260101-000001_complaint_13800138000_9505129_1767225600-1",
+        reply_deadline_days=15.0,
+    )
+    return replace(good, **changes)  # type: ignore[arg-type]
+
+
+def judge(t: TicketFact | None, **run: object) -> CheckResult:
+    """Run the check on the complaint call with ticket ``t``."""
+    tickets = (t,) if t is not None else ()
+    return complaint_flow(facts(complaint_call(), tickets=tickets, **run), context())
+
+
+def test_complete_ticket_passes() -> None:
+    """Ticket with the caller (any form), a time inside the call, a recording, 15 days: PASS."""
+    result = judge(ticket())
+    assert result.verdict is P
+    assert "ticket 1042 created for +8613800138000" in result.subjects[0].reason.en
+
+
+def test_no_ticket_fails() -> None:
+    """No ticket was created for the complaint call: FAIL."""
+    result = judge(ticket(found=False, ticket_id=None))
+    assert result.verdict is F
+    assert "no ticket was created for complaint call complaint from 13800138000" in result.reason.en
+
+
+def test_ticket_without_caller_number_fails() -> None:
+    """A ticket without the caller's number FAILs."""
+    result = judge(ticket(caller_number=None))
+    assert result.verdict is F
+    assert "ticket 1042 has no caller number" in result.reason.en
+    assert result.remedy is not None and "caller's number" in result.remedy.en
+
+
+def test_ticket_with_another_caller_number_fails() -> None:
+    """A ticket naming a different caller is not this complaint's: FAIL quoting both numbers."""
+    result = judge(ticket(caller_number="950512"))
+    assert "shows caller 950512, but the call came from 13800138000" in result.reason.en
+
+
+def test_ticket_created_outside_the_call_window_fails() -> None:
+    """Created an hour after the call (tolerance 120 s): FAIL with the offset."""
+    result = judge(ticket(created_at=T0 + 3600.0))
+    assert result.verdict is F
+    assert "created +3590 s outside the call's time" in result.reason.en
+    assert judge(ticket(created_at=T0 - 60.0)).verdict is P  # within the tolerance
+
+
+def test_ticket_without_recording_or_with_long_deadline_fails() -> None:
+    """No linked recording FAILs; a 30-day deadline FAILs R10; no deadline FAILs too."""
+    assert "not linked to a recording" in judge(ticket(recording=None)).reason.en
+    late = judge(ticket(reply_deadline_days=30.0))
+    assert "due for reply in 30 days; at most 15 are allowed" in late.reason.en
+    assert late.remedy is not None and "15 days" in late.remedy.en
+    assert "no reply deadline" in judge(ticket(reply_deadline_days=None)).reason.en
+
+
+def test_manual_confirmation_passes_with_a_note() -> None:
+    """A ticket confirmed by hand passes, and both subject and summary say so."""
+    result = judge(TicketFact("complaint", True, "A-7", None, None, None, None, manual_confirmation=True))
+    assert result.verdict is P
+    assert "confirmed by hand" in result.subjects[0].reason.en
+    assert "confirmed by hand" in result.reason.en
+    denied = judge(TicketFact("complaint", False, None, None, None, None, None, manual_confirmation=True))
+    assert denied.verdict is F
+
+
+def test_overdue_open_tickets_fail_r10() -> None:
+    """Open tickets past their deadline in the backlog FAIL R10; none overdue passes."""
+    bad = judge(ticket(), complaint_backlog=ComplaintBacklogFact(3, 40.0))
+    assert bad.verdict is F
+    assert "3 open complaint tickets are past their reply deadline" in bad.reason.en
+    assert judge(ticket(), complaint_backlog=ComplaintBacklogFact(0, 2.0)).verdict is P
+
+
+def test_errors_when_the_complaint_system_or_call_is_missing() -> None:
+    """No ticket lookup, a lookup error, a harness error or no complaint call: ERROR."""
+    assert judge(None).verdict is E
+    assert "HTTP 502" in judge(ticket(error="HTTP 502")).reason.en
+    broken = replace(complaint_call(), harness_error="IVR prompt not heard")
+    assert complaint_flow(facts(broken, tickets=(ticket(),)), context()).verdict is E
+    no_call = complaint_flow(facts(), context())
+    assert no_call.verdict is E
+    assert "no complaint call was made" in no_call.reason.en
