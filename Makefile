@@ -29,9 +29,11 @@ $(STAMP): pyproject.toml scripts/install-system-deps.sh scripts/build-pjsua2.sh
 	touch $(STAMP)
 
 demo: install
-	@start=$$(date +%s.%N); \
+	@start=$$(date +%s%N); \
 	$(BIN)/ccinspect demo up && $(BIN)/ccinspect run; rc=$$?; \
-	echo "make demo: $$(echo "$$(date +%s.%N) - $$start" | bc | xargs printf '%.1f') s (exit $$rc)"; exit $$rc
+	ms=$$(( ($$(date +%s%N) - start) / 1000000 )); \
+	echo "make demo: $$((ms / 1000)).$$(( (ms % 1000) / 100 )) s wall time (demo up + run), exit $$rc"; \
+	exit $$rc
 
 demo-down: install
 	$(BIN)/ccinspect demo down

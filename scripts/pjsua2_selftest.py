@@ -129,9 +129,15 @@ class LoopbackTest:
 
     def place_calls(self, acc: Acc, uri: str) -> str:
         t0 = time.monotonic()
-        for _ in range(self.calls):
+        for i in range(self.calls):
             self.legs.append(Leg(self, acc))
-            self.legs[-1].makeCall(uri, pj.CallOpParam(True))
+            try:
+                self.legs[-1].makeCall(uri, pj.CallOpParam(True))
+            except pj.Error as e:
+                raise SystemExit(
+                    f"selftest: call {i + 1} (legs {2 * i + 1}-{2 * i + 2}) could not be made: "
+                    f"{e.info()}; {self.summary()}"
+                ) from None
             self.ep.libHandleEvents(0)
         want = 2 * self.calls
 

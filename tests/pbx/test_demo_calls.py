@@ -33,7 +33,7 @@ from ccinspect.sip import (
     TrunkConfig,
 )
 
-from .conftest import DemoPbx
+from tests.support.pbx import DemoPbx
 
 AUTO = AnswerPolicy(mode=AnswerMode.AUTO, delay=0.2)
 

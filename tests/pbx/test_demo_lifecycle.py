@@ -17,7 +17,7 @@ from ccinspect.pbx.demo.errors import DemoError
 from ccinspect.pbx.demo.probe import http_get_sync
 from ccinspect.pbx.demo.rootfs import RootfsBackend
 
-from .conftest import DemoPbx
+from tests.support.pbx import DemoPbx
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:

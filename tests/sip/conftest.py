@@ -19,7 +19,6 @@ from ccinspect.media.analysis import LegAudio, analyse_heard
 from ccinspect.media.fingerprint import fingerprint_for
 from ccinspect.media.io import load_wav
 from ccinspect.sip import CallRecord, Engine, EngineConfig, Timeouts
-from tests.pbx.conftest import demo_pbx, pbx  # noqa: F401 - the lead's PBX fixtures, shared
 
 _next_port = [random.randrange(25100, 25900)]
 

@@ -21,7 +21,7 @@ from ccinspect.sip import (
     TrunkConfig,
 )
 from ccinspect.sip.agents import Seat
-from tests.pbx.conftest import DemoPbx
+from tests.support.pbx import DemoPbx
 
 from .conftest import heard, talk
 

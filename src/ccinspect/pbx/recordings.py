@@ -122,6 +122,19 @@ class AriRecordings(_HttpBase):
     async def probe_access(self) -> AccessProbe:
         return await self._probe(self._list_url)
 
+    async def global_variable(self, name: str) -> str:
+        """A global dialplan variable's value (``GET /ari/asterisk/variable``)."""
+        import json
+
+        url = urljoin(self.base_url, f"asterisk/variable?variable={quote(name)}")
+        status, body = await self._get(url)
+        if status != 200:
+            raise AdapterError(f"ARI {url} answered {status}", f"ARI {url} 返回 {status}")
+        try:
+            return str(json.loads(body)["value"])
+        except (ValueError, KeyError) as exc:
+            raise AdapterError(f"ARI {url} sent no value", f"ARI {url} 未返回变量值") from exc
+
 
 class HttpRecordings(_HttpBase):
     """Recordings under a plain HTTP URL: a JSON list of names or an HTML directory index."""

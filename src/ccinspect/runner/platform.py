@@ -162,7 +162,9 @@ async def gather_recordings(
             facts.append(RecordingFact(
                 call_key=call.key, name=None, source=source, fetched=False, fetch_status=None, duration_s=None,
                 expected_duration_s=_expected(call),
-                error=error or f"no new recording holding this call's audio appeared within {bound_s:g} s",
+                # Only a store that could not be read is the harness's problem; a store that
+                # answered without this call's recording is a finding for the check to judge.
+                error=error,
             ))
             continue
         facts.append(RecordingFact(
@@ -176,13 +178,25 @@ async def gather_recordings(
 
 
 async def retention_fact(
-    store: RecordingStore, *, days: int, policy_days: int | None, sample: int = 3, now: float | None = None
+    store: RecordingStore, *, days: int, policy_days: int | None, policy_variable: str | None = None,
+    sample: int = 3, now: float | None = None,
 ) -> RetentionFact:
-    """How old the store's recordings are, whether old ones still play, and the declared policy."""
+    """How old the store's recordings are, whether old ones still play, and the purge policy.
+
+    The policy is read from the platform (an ARI global variable) when the target names one,
+    otherwise it is what the target declares.
+    """
+    source = "target" if policy_days is not None else None
+    if policy_variable and isinstance(store, AriRecordings):
+        try:
+            policy_days, source = int(await store.global_variable(policy_variable)), "platform"
+        except (AdapterError, ValueError) as exc:
+            return RetentionFact(None, 0, 0, None, None, error=(
+                f"the platform's purge policy ({policy_variable}) could not be read: {exc}"), policy_source="platform")
     try:
         listing = list(await store.list())
     except AdapterError as exc:
-        return RetentionFact(None, 0, 0, policy_days, None, error=exc.message, policy_source="target")
+        return RetentionFact(None, 0, 0, policy_days, None, error=exc.message, policy_source=source)
     ages = [(a, r) for r in listing if (a := age_days(r, now=now)) is not None]
     oldest = max((a for a, _ in ages), default=None)
     old = sorted((x for x in ages if x[0] >= days), key=lambda x: x[0], reverse=True)[:sample]
@@ -192,7 +206,7 @@ async def retention_fact(
         ok += d.data is not None and d.error is None
     return RetentionFact(
         oldest_recording_age_days=oldest, old_recordings_checked=len(old), old_recordings_ok=ok,
-        policy_days=policy_days, platform_age_days=oldest, policy_source="target" if policy_days is not None else None,
+        policy_days=policy_days, platform_age_days=oldest, policy_source=source,
     )
 
 

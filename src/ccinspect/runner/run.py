@@ -331,7 +331,14 @@ class Inspection:
         host = str(self.target.sip.registrar).rsplit(":", 1)[0]
         seat_list = list(seats.values())
         by_id = seats
-        size = max(1, len(seat_list))
+        # Each call through the PBX takes two of our legs; one more is the complaint call.
+        room = max(1, (engine.capacity - 1) // 2)
+        size = max(1, min(len(seat_list), room))
+        if room < len(seat_list):
+            self.progress.note(
+                f"this pjsua2 build holds {engine.capacity} call legs: calls go {size} at a time "
+                f"(build pjsua2 with scripts/build-pjsua2.sh for full concurrency)"
+            )
 
         def seat_for(planned: PlannedCall) -> Seat | None:
             return by_id.get(planned.seat or "")
@@ -397,7 +404,8 @@ class Inspection:
                 return
             spec = self.target.recordings
             self.gathered.retention = await platform.retention_fact(
-                store, days=self.ctx.retention_days, policy_days=getattr(spec, "retention_days", None))
+                store, days=self.ctx.retention_days, policy_days=getattr(spec, "retention_days", None),
+                policy_variable=getattr(spec, "retention_variable", None))
             self.gathered.access = [await platform.access_fact(store)] if store.kind != "directory" else []
 
         async def tickets() -> None:

@@ -466,12 +466,11 @@ class Host:
         port = self._agent_ports.pop(agent_key, None)
         if port is not None:
             self._ports.pop(port, None)
-        tid = self.transports.pop(agent_key, None)
-        if tid is not None:
-            try:
-                self._ep.transportClose(tid)
-            except pj.Error as exc:
-                log.debug("transportClose failed: %s", exc.info())
+        # The transport is not closed here: closing a UDP transport while pjsua still holds
+        # references to it (a failed REGISTER's transaction, the account's contact) ended in
+        # pjlib's `pj_sockaddr_get_len` assertion aborting the process on the next call.
+        # libDestroy() closes it with the others.
+        self.transports.pop(agent_key, None)
         self._reject.pop(agent_key, None)
         self.agent_names.pop(agent_key, None)
         self.agent_addresses.pop(agent_key, None)

@@ -80,6 +80,9 @@ class AriRecordings(Credentials):
     url: Url
     username: str | None = None
     retention_days: Annotated[int, Field(ge=0)] | None = None
+    #: A global dialplan variable holding the platform's own purge policy in days, read over
+    #: ARI at run time (stronger evidence than ``retention_days``, which the operator declares).
+    retention_variable: str | None = None
 
 
 class HttpRecordings(Credentials):

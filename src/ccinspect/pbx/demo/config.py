@@ -6,7 +6,6 @@ seats and their passwords from pjsip.conf, the retention policy from retention.c
 
 from __future__ import annotations
 
-import configparser
 import dataclasses
 import re
 import shutil
@@ -173,17 +172,16 @@ def load(path: Path) -> DemoConfig:
     retention = Retention(days=180, force=False)
     rpath = path / "retention.conf"
     if rpath.is_file():
-        parser = configparser.ConfigParser(inline_comment_prefixes=(";",), comment_prefixes=(";",))
-        parser.read(rpath, encoding="utf-8")
+        rkv = _read_kv(rpath)
         try:
             retention = Retention(
-                days=parser.getint("retention", "days", fallback=180),
-                force=parser.getboolean("retention", "force", fallback=False),
+                days=int(rkv.get("RECORDING_RETENTION_DAYS", "180")),
+                force=rkv.get("RECORDING_RETENTION_FORCE", "no").lower() in {"yes", "true", "1"},
             )
         except ValueError as exc:
             raise ConfigDirError(
-                f"{rpath}: days must be a whole number and force yes/no ({exc})",
-                f"{rpath}：days 必须是整数，force 必须是 yes/no（{exc}）",
+                f"{rpath}: RECORDING_RETENTION_DAYS must be a whole number ({exc})",
+                f"{rpath}：RECORDING_RETENTION_DAYS 必须是整数（{exc}）",
             ) from exc
 
     pjsip = (path / "pjsip.conf").read_text(encoding="utf-8")

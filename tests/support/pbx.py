@@ -1,14 +1,8 @@
-"""Fixtures for tests that run against the real demo PBX (Asterisk 22 in a chroot).
-
-The PBX is started once per test session from docker/asterisk/ and stopped at the end if this
-session started it. It is never skipped: if it cannot start, every PBX test errors with the
-reason (missing debootstrap, a port in use, Asterisk's log tail).
-"""
+"""The demo PBX as tests see it: a handle on the running Asterisk, its CDR and its CLI."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,20 +54,3 @@ def _start() -> DemoPbx:
     except DemoError as exc:
         pytest.fail("the demo PBX could not start, so PBX tests cannot run:\n" + exc.render(), pytrace=False)
     return DemoPbx(backend=backend, config=cfg)
-
-
-@pytest.fixture(scope="session")
-def demo_pbx() -> Iterator[DemoPbx]:
-    """The demo PBX running the default configuration (started here if needed, stopped after)."""
-    already = RootfsBackend().status().healthy
-    pbx = _start()
-    yield pbx
-    if not already:
-        pbx.backend.down()
-
-
-@pytest.fixture
-def pbx(demo_pbx: DemoPbx) -> DemoPbx:
-    """The demo PBX, healthy and on the default configuration at the start of the test."""
-    demo_pbx.restore()
-    return demo_pbx

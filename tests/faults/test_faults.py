@@ -1,0 +1,109 @@
+"""Fault injection: a misconfigured demo PBX must make `ccinspect run` exit 1 with the right finding.
+
+Each case starts the real demo PBX (`demo up --config-dir`) from a patched copy of
+docker/asterisk/, runs the real CLI with the inspector's scenario, and checks that the expected
+check FAILs and names the seat or call at fault. The checks do not know these faults: they judge
+what was seen on the wire, in the recordings and in the ticket system.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ccinspect import paths
+from ccinspect.pbx.demo import config as democonfig
+from tests.support.pbx import DemoPbx
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{path.name} no longer contains {old!r}: update this fault"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def remove_seat_8005(cfg: Path) -> None:
+    text = (cfg / "pjsip.conf").read_text(encoding="utf-8")
+    text = re.sub(r"\[8005\]\(seat-endpoint\).*?\[8005\]\(seat-aor\)\n", "", text, flags=re.S)
+    (cfg / "pjsip.conf").write_text(text, encoding="utf-8")
+
+
+def no_recording_outbound(cfg: Path) -> None:
+    _edit(cfg / "extensions.conf", "Dial(PJSIP/${EXTEN}@trunk,60,U(cci-answered^s^1))", "Dial(PJSIP/${EXTEN}@trunk,60)")
+
+
+def seat_number_leaks(cfg: Path) -> None:
+    _edit(cfg / "extensions.conf", 'same => n(cidok),Set(CALLERID(all)="" <${CCI_CID}>)', "same => n(cidok),NoOp()")
+
+
+def dnc_not_enforced(cfg: Path) -> None:
+    _edit(cfg / "extensions.conf", "GotoIf(${DIALPLAN_EXISTS(cci-dnc,${CCI_NUM},1)}?dnc)", "NoOp(dnc check removed)")
+
+
+def complaint_api_broken(cfg: Path) -> None:
+    _edit(cfg / "extensions.conf", "http://127.0.0.1:8089/api/tickets.txt", "http://127.0.0.1:8089/api/no-such-endpoint.txt")
+
+
+def purge_at_7_days(cfg: Path) -> None:
+    _edit(cfg / "retention.conf", "RECORDING_RETENTION_DAYS=180", "RECORDING_RETENTION_DAYS=7")
+    _edit(cfg / "retention.conf", "RECORDING_RETENTION_FORCE=no", "RECORDING_RETENTION_FORCE=yes")
+
+
+def passthrough_broken(cfg: Path) -> None:
+    # The platform rewrites every inbound caller to its own fixed line before offering the call.
+    _edit(cfg / "extensions.conf", "exten => _X.,1,Set(CDR(direction)=", 'exten => _X.,1,Set(CALLERID(num)=${FIXED_LINE})\n same => n,Set(CDR(direction)=')
+
+
+FAULTS: list[tuple[str, Callable[[Path], None], str, list[str]]] = [
+    ("one seat missing", remove_seat_8005, "seats.registered", ["seat 8005"]),
+    ("outbound calls not recorded", no_recording_outbound, "recording.complete", ["call outbound-8001"]),
+    ("seat's own number leaks as caller ID", seat_number_leaks, "callerid.outbound_allocated", ["call outbound-8001"]),
+    ("do-not-call not enforced", dnc_not_enforced, "outbound.dnc", ["13900000001"]),
+    ("complaint tickets not created", complaint_api_broken, "complaint.flow", ["complaint"]),
+    ("recordings purged after 7 days", purge_at_7_days, "recording.retention", []),
+    ("caller number rewritten inbound", passthrough_broken, "callerid.inbound_passthrough", ["call inbound-1"]),
+]
+
+
+def _run_cli(out: Path) -> tuple[int, dict[str, Any], str]:
+    res = subprocess.run(
+        [sys.executable, "-m", "ccinspect.cli", "run", "--out", str(out), "--lang", "en",
+         "--scenario", str(ROOT / "scenarios/onsite-jiangsu.yaml"),
+         "--target", str(ROOT / "scenarios/targets/demo.yaml")],
+        capture_output=True, text=True, timeout=240, check=False,
+    )
+    report = json.loads((out / "latest" / "report.json").read_text(encoding="utf-8")) if (out / "latest").exists() else {}
+    return res.returncode, report, res.stdout + res.stderr
+
+
+@pytest.mark.parametrize(("name", "patch", "check_id", "subjects"), FAULTS, ids=[f[0] for f in FAULTS])
+def test_fault_is_found(
+    pbx: DemoPbx, tmp_path: Path, name: str, patch: Callable[[Path], None], check_id: str, subjects: list[str]
+) -> None:
+    """A misconfiguration makes the run exit 1 with the expected check failing on the right subject."""
+    cfg_dir = tmp_path / "asterisk"
+    shutil.copytree(paths.asterisk_config_dir(), cfg_dir)
+    patch(cfg_dir)
+    try:
+        pbx.backend.up(democonfig.load(cfg_dir), timeout=90)
+        code, report, output = _run_cli(tmp_path / "runs")
+    finally:
+        pbx.restore()
+    assert code == 1, f"{name}: expected exit 1, got {code}\n{output[-3000:]}"
+    check = next(c for c in report["checks"] if c["check_id"] == check_id)
+    assert check["verdict"] == "fail", f"{name}: {check_id} is {check['verdict']}: {check['reason']['en']}"
+    failing = [s for s in check["subjects"] if s["verdict"] == "fail"]
+    text = " ".join(s["subject"] + " " + s["reason"]["en"] for s in failing)
+    for subject in subjects:
+        assert subject in text, f"{name}: {subject!r} not named among the failures: {text}"
+    assert all(s.get("remedy") for s in failing), "every failing subject carries a remedy"
