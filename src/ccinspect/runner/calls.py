@@ -110,13 +110,30 @@ async def _sealed(handle: CallHandle, bound: float) -> CallRecord | None:
             return None
 
 
+@dataclass(frozen=True)
+class LegMedia:
+    """Where one of our legs' audio is: what it heard (a WAV) and the fingerprint it played."""
+
+    agent: str
+    role: str
+    heard: str | None
+    stimulus: int | None
+
+
+def leg_media(records: Sequence[tuple[CallRecord, LegRole]]) -> list[LegMedia]:
+    return [
+        LegMedia(r.agent, role.value, str(r.recording) if r.recording else None, r.stimulus_leg_id)
+        for r, role in records
+    ]
+
+
 async def run_batch(
     specs: Sequence[CallSpec],
     *,
     callee_agents: Sequence[Agent],
     next_stimulus: Callable[[], int],
     link_by: str,
-    on_call: Callable[[CallFact], Awaitable[None]] | None = None,
+    on_call: Callable[[CallFact, list[LegMedia]], Awaitable[None]] | None = None,
 ) -> tuple[list[CallFact], list[CallRecord]]:
     """Place ``specs`` concurrently; return their facts and the callee legs nobody claimed.
 
@@ -144,7 +161,9 @@ async def run_batch(
         fact = await call_fact(p, callees)
         facts.append(fact)
         if on_call is not None:
-            await on_call(fact)
+            mine = ([(p.record, LegRole.CALLER)] if p.record is not None else []) + [
+                (c, LegRole.CALLEE) for c in callees]
+            await on_call(fact, leg_media(mine))
     return facts, unclaimed
 
 

@@ -75,6 +75,15 @@ class RunDir:
         tmp.write_text(json.dumps(to_jsonable(data), ensure_ascii=False, indent=1), encoding="utf-8")
         tmp.replace(path)
 
+    def relative(self, path: str | None) -> str | None:
+        """``path`` relative to the run directory when it lies inside it."""
+        if path is None:
+            return None
+        try:
+            return str(Path(path).resolve().relative_to(self.path.resolve()))
+        except ValueError:
+            return path
+
     def write_call(self, key: str, fact: Any) -> None:
         self._write(self.path / "calls" / f"{key}.json", fact)
 

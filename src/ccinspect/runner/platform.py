@@ -225,10 +225,40 @@ async def _get_json(url: str, params: dict[str, str], headers: dict[str, str], t
         return await resp.json()
 
 
+def _complaint_api(target: Target) -> tuple[str, dict[str, str]] | None:
+    spec = target.complaints
+    if not isinstance(spec, DemoApiComplaints | HttpComplaints):
+        return None
+    headers: dict[str, str] = {}
+    if isinstance(spec, HttpComplaints) and spec.password is not None:
+        headers = basic_auth_header(spec.username or "", spec.password.get_secret_value())
+    return str(spec.url).rstrip("/"), headers
+
+
+async def existing_ticket_ids(target: Target) -> set[str] | None:
+    """Ids of the tickets that exist before the complaint call (None when they cannot be listed)."""
+    api = _complaint_api(target)
+    if api is None:
+        return None
+    base, headers = api
+    try:
+        body = await _get_json(f"{base}/tickets", {"limit": "500"}, headers, 10)
+    except (AdapterError, aiohttp.ClientError, TimeoutError, ValueError):
+        return None
+    tickets = body.get("tickets", []) if isinstance(body, dict) else []
+    return {str(t.get("id")) for t in tickets}
+
+
 async def ticket_facts(
-    target: Target, call: CallFact | None, *, bound_s: float, tolerance_s: float
+    target: Target, call: CallFact | None, *, bound_s: float, tolerance_s: float,
+    known_before: set[str] | None = None,
 ) -> tuple[list[TicketFact], ComplaintBacklogFact | None]:
-    """The ticket the complaint call created, and the open-ticket backlog (R9, R10)."""
+    """The ticket the complaint call created, and the open-ticket backlog (R9, R10).
+
+    A ticket counts only if it is new (not in ``known_before``, listed before the call), carries
+    the caller's number, and was created after the call started (less ``tolerance_s`` of clock
+    skew when the ticket list could not be read beforehand).
+    """
     spec = target.complaints
     if spec is None or call is None:
         return [], None
@@ -254,9 +284,11 @@ async def ticket_facts(
             await asyncio.sleep(1)
             continue
         tickets = body.get("tickets", []) if isinstance(body, dict) else []
-        window_start = call.started_at - tolerance_s
+        window_start = call.started_at - (tolerance_s if known_before is None else 5.0)
         for t in tickets:
             created = _epoch(t.get("created_at"))
+            if known_before is not None and str(t.get("id")) in known_before:
+                continue
             if created is not None and created >= window_start and same_number(str(t.get("caller_number") or ""), caller):
                 ticket = t
                 break

@@ -42,7 +42,7 @@ from ccinspect.pbx.demo.config import HostPort
 from ccinspect.pbx.demo.probe import sip_options_probe
 from ccinspect.pbx.errors import AdapterError
 from ccinspect.runner import platform
-from ccinspect.runner.calls import CallSpec, purpose_batches, run_batch
+from ccinspect.runner.calls import CallSpec, LegMedia, purpose_batches, run_batch
 from ccinspect.runner.output import RunDir, new_run_id
 from ccinspect.sip import (
     Agent,
@@ -167,6 +167,8 @@ class Inspection:
         self.started_at = time.time()
         self.run_dir: RunDir | None = None
         self.server_header: str | None = None
+        self._tickets_before: set[str] | None = None
+        self.media: dict[str, list[LegMedia]] = {}
 
     # -- report ---------------------------------------------------------------------------------
     def _report(self, status: str, results: Sequence[CheckResult] = (), error: str | None = None) -> dict[str, Any]:
@@ -185,6 +187,9 @@ class Inspection:
             "overall": verdict.value if verdict is not None else None,
             "checks": list(results),
             "facts": self.gathered.facts(),
+            # Per call: where each of our legs' heard audio is (relative to the run directory)
+            # and which fingerprint it played; platform recordings are under recordings/.
+            "media": self.media,
         }
 
     def _save(self, status: str, results: Sequence[CheckResult] = (), error: str | None = None) -> None:
@@ -311,8 +316,11 @@ class Inspection:
         run_dir = self.run_dir
         assert run_dir is not None
 
-        async def on_call(fact: CallFact) -> None:
-            run_dir.write_call(fact.key, fact)
+        async def on_call(fact: CallFact, media: list[LegMedia]) -> None:
+            self.media[fact.key] = [
+                LegMedia(m.agent, m.role, run_dir.relative(m.heard), m.stimulus) for m in media
+            ]
+            run_dir.write_call(fact.key, {"fact": fact, "media": self.media[fact.key]})
             self.gathered.calls.append(fact)
             self.progress.call(fact)
 
@@ -374,6 +382,7 @@ class Inspection:
         planned = next((c for c in self.plan if c.purpose is CallPurpose.COMPLAINT), None)
         if planned is None:
             return
+        self._tickets_before = await platform.existing_ticket_ids(self.target)
         host = str(self.target.sip.registrar).rsplit(":", 1)[0]
         message_s = self.scenario.complaint.message_s
         spec = CallSpec(planned=planned, origin=trunk_side, caller_id=_caller_id(planned.caller, host),
@@ -410,7 +419,8 @@ class Inspection:
 
         async def tickets() -> None:
             self.gathered.tickets, self.gathered.backlog = await platform.ticket_facts(
-                self.target, complaint, bound_s=t.complaint, tolerance_s=self.ctx.complaint_time_tolerance_s)
+                self.target, complaint, bound_s=t.complaint, tolerance_s=self.ctx.complaint_time_tolerance_s,
+                known_before=self._tickets_before)
 
         await asyncio.gather(recordings(), retention(), tickets())
         self._save("running")
