@@ -3,9 +3,11 @@
 #   debootstrap  builds the demo PBX's Asterisk root filesystem (Debian sid)
 #   sox          audio tools used by tests and benchmarks (soxi)
 #   postgresql   the store's tests run against a real PostgreSQL server too
+#   chromium     renders the evidence report to PDF (headless) and checks the HTML in tests
+#   poppler-utils  pdftoppm, to check that the PDF report has pages
 # pjsua2's build dependencies are installed by scripts/build-pjsua2.sh itself.
 set -euo pipefail
-packages=(debootstrap sox postgresql ca-certificates)
+packages=(debootstrap sox postgresql ca-certificates chromium poppler-utils)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -129,11 +129,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ccinspect.runner.console import ConsoleProgress, verdict_table
     from ccinspect.runner.run import RunError, run_inspection
 
+    from ccinspect.store import StoreError, open_store
+
     scenario_path = Path(args.scenario) if args.scenario else _default_scenario()
     target_path = Path(args.target) if args.target else _default_target()
+    store = None
     try:
         scenario = load_scenario(scenario_path)
         target = load_target(target_path)
+        if not args.no_store:
+            store = open_store(args.db or _default_db(Path(args.out)))
         progress = ConsoleProgress(err)
         err.print(
             f"[bold]{scenario.title.zh}[/bold] / {scenario.title.en}\n"
@@ -142,10 +147,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         outcome = asyncio.run(
             run_inspection(
-                scenario, target, out_root=Path(args.out), progress=progress,
-                scenario_file=str(scenario_path), target_file=str(target_path),
+                scenario,
+                target,
+                out_root=Path(args.out),
+                progress=progress,
+                scenario_file=str(scenario_path),
+                target_file=str(target_path),
+                store=store,
             )
         )
+    except StoreError as exc:
+        err.print(exc.render(), markup=False, soft_wrap=True)
+        return EXIT_ERROR
     except ScenarioFileError as exc:
         err.print(f"error: {exc}", markup=False, soft_wrap=True)
         return EXIT_ERROR
@@ -154,8 +167,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         if exc.hint:
             err.print(f"next: {exc.hint}", markup=False, soft_wrap=True)
         return EXIT_ERROR
+    finally:
+        if store is not None:
+            store.close()
     out.print(verdict_table(outcome.results, lang=args.lang))
-    verdict_zh = {"pass": "通过", "fail": "不通过", "error": "无法完成检查", "skip": "未检查"}[outcome.verdict.value]
+    verdict_zh = {"pass": "通过", "fail": "不通过", "error": "无法完成检查", "skip": "未检查"}[
+        outcome.verdict.value
+    ]
     out.print(
         f"overall 总结论: [bold]{outcome.verdict.value.upper()} {verdict_zh}[/bold]   "
         f"run {outcome.run_id} in {outcome.seconds:.1f} s   report: {outcome.path / 'report.json'}",
@@ -164,6 +182,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     if outcome.error:
         err.print(f"the run stopped early: {outcome.error}", markup=False)
     return outcome.exit_code
+
+
+def _default_db(out: Path) -> str | None:
+    """The run store next to the runs (``runs/ccinspect.sqlite``) unless --db or CCINSPECT_DB says."""
+    import os
+
+    if os.environ.get("CCINSPECT_DB"):
+        return None
+    return f"sqlite:///{(out / 'ccinspect.sqlite').resolve()}"
 
 
 def cmd_checks(args: argparse.Namespace) -> int:
@@ -230,18 +257,30 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     run = sub.add_parser(
-        "run", help="rehearse the inspection against a platform / 现场核查演练",
+        "run",
+        help="rehearse the inspection against a platform / 现场核查演练",
         description="Run an inspection scenario against a target platform over real SIP calls. "
         "Exit 0: every check passed; 1: a check failed (a finding); 2: the run could not be carried out.",
     )
-    run.add_argument("--scenario", metavar="FILE", help="scenario file (default scenarios/onsite-jiangsu.yaml)")
+    run.add_argument(
+        "--scenario", metavar="FILE", help="scenario file (default scenarios/onsite-jiangsu.yaml)"
+    )
     run.add_argument("--target", metavar="FILE", help="target file (default scenarios/targets/demo.yaml)")
     run.add_argument("--out", metavar="DIR", default="runs", help="where run directories go (default runs/)")
     run.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the verdict table")
+    run.add_argument(
+        "--db", metavar="URL", help="run store (SQLAlchemy URL; default CCINSPECT_DB or OUT/ccinspect.sqlite)"
+    )
+    run.add_argument("--no-store", action="store_true", help="do not record the run in the run store")
     run.set_defaults(func=cmd_run)
 
     checks = sub.add_parser("checks", help="list the check catalogue / 检查项目录")
     checks.set_defaults(func=cmd_checks)
+
+    from ccinspect import cli_report, cli_store
+
+    cli_store.register(sub)
+    cli_report.register(sub)
     return parser
 
 

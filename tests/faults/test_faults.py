@@ -39,19 +39,35 @@ def remove_seat_8005(cfg: Path) -> None:
 
 
 def no_recording_outbound(cfg: Path) -> None:
-    _edit(cfg / "extensions.conf", "Dial(PJSIP/${EXTEN}@trunk,60,U(cci-answered^s^1))", "Dial(PJSIP/${EXTEN}@trunk,60)")
+    _edit(
+        cfg / "extensions.conf",
+        "Dial(PJSIP/${EXTEN}@trunk,60,U(cci-answered^s^1))",
+        "Dial(PJSIP/${EXTEN}@trunk,60)",
+    )
 
 
 def seat_number_leaks(cfg: Path) -> None:
-    _edit(cfg / "extensions.conf", 'same => n(cidok),Set(CALLERID(all)="" <${CCI_CID}>)', "same => n(cidok),NoOp()")
+    _edit(
+        cfg / "extensions.conf",
+        'same => n(cidok),Set(CALLERID(all)="" <${CCI_CID}>)',
+        "same => n(cidok),NoOp()",
+    )
 
 
 def dnc_not_enforced(cfg: Path) -> None:
-    _edit(cfg / "extensions.conf", "GotoIf(${DIALPLAN_EXISTS(cci-dnc,${CCI_NUM},1)}?dnc)", "NoOp(dnc check removed)")
+    _edit(
+        cfg / "extensions.conf",
+        "GotoIf(${DIALPLAN_EXISTS(cci-dnc,${CCI_NUM},1)}?dnc)",
+        "NoOp(dnc check removed)",
+    )
 
 
 def complaint_api_broken(cfg: Path) -> None:
-    _edit(cfg / "extensions.conf", "http://127.0.0.1:8089/api/tickets.txt", "http://127.0.0.1:8089/api/no-such-endpoint.txt")
+    _edit(
+        cfg / "extensions.conf",
+        "http://127.0.0.1:8089/api/tickets.txt",
+        "http://127.0.0.1:8089/api/no-such-endpoint.txt",
+    )
 
 
 def purge_at_7_days(cfg: Path) -> None:
@@ -61,33 +77,65 @@ def purge_at_7_days(cfg: Path) -> None:
 
 def passthrough_broken(cfg: Path) -> None:
     # The platform rewrites every inbound caller to its own fixed line before offering the call.
-    _edit(cfg / "extensions.conf", "exten => _X.,1,Set(CDR(direction)=", 'exten => _X.,1,Set(CALLERID(num)=${FIXED_LINE})\n same => n,Set(CDR(direction)=')
+    _edit(
+        cfg / "extensions.conf",
+        "exten => _X.,1,Set(CDR(direction)=",
+        "exten => _X.,1,Set(CALLERID(num)=${FIXED_LINE})\n same => n,Set(CDR(direction)=",
+    )
 
 
 FAULTS: list[tuple[str, Callable[[Path], None], str, list[str]]] = [
     ("one seat missing", remove_seat_8005, "seats.registered", ["seat 8005"]),
     ("outbound calls not recorded", no_recording_outbound, "recording.complete", ["call outbound-8001"]),
-    ("seat's own number leaks as caller ID", seat_number_leaks, "callerid.outbound_allocated", ["call outbound-8001"]),
+    (
+        "seat's own number leaks as caller ID",
+        seat_number_leaks,
+        "callerid.outbound_allocated",
+        ["call outbound-8001"],
+    ),
     ("do-not-call not enforced", dnc_not_enforced, "outbound.dnc", ["13900000001"]),
     ("complaint tickets not created", complaint_api_broken, "complaint.flow", ["complaint"]),
     ("recordings purged after 7 days", purge_at_7_days, "recording.retention", []),
-    ("caller number rewritten inbound", passthrough_broken, "callerid.inbound_passthrough", ["call inbound-1"]),
+    (
+        "caller number rewritten inbound",
+        passthrough_broken,
+        "callerid.inbound_passthrough",
+        ["call inbound-1"],
+    ),
 ]
 
 
 def _run_cli(out: Path) -> tuple[int, dict[str, Any], str]:
     res = subprocess.run(
-        [sys.executable, "-m", "ccinspect.cli", "run", "--out", str(out), "--lang", "en",
-         "--scenario", str(ROOT / "scenarios/onsite-jiangsu.yaml"),
-         "--target", str(ROOT / "scenarios/targets/demo.yaml")],
-        capture_output=True, text=True, timeout=240, check=False,
+        [
+            sys.executable,
+            "-m",
+            "ccinspect.cli",
+            "run",
+            "--out",
+            str(out),
+            "--lang",
+            "en",
+            "--scenario",
+            str(ROOT / "scenarios/onsite-jiangsu.yaml"),
+            "--target",
+            str(ROOT / "scenarios/targets/demo.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
     )
-    report = json.loads((out / "latest" / "report.json").read_text(encoding="utf-8")) if (out / "latest").exists() else {}
+    report = (
+        json.loads((out / "latest" / "report.json").read_text(encoding="utf-8"))
+        if (out / "latest").exists()
+        else {}
+    )
     return res.returncode, report, res.stdout + res.stderr
 
 
 @pytest.mark.parametrize(("name", "patch", "check_id", "subjects"), FAULTS, ids=[f[0] for f in FAULTS])
-def test_fault_is_found(
+def test_fault_is_found(  # noqa: PLR0917 - pytest passes parametrised values positionally
     pbx: DemoPbx, tmp_path: Path, name: str, patch: Callable[[Path], None], check_id: str, subjects: list[str]
 ) -> None:
     """A misconfiguration makes the run exit 1 with the expected check failing on the right subject."""

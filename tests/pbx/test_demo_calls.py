@@ -32,7 +32,6 @@ from ccinspect.sip import (
     Trunk,
     TrunkConfig,
 )
-
 from tests.support.pbx import DemoPbx
 
 AUTO = AnswerPolicy(mode=AnswerMode.AUTO, delay=0.2)
@@ -47,7 +46,7 @@ async def engine(pbx: DemoPbx, tmp_path: Path) -> AsyncIterator[Engine]:
 
 async def add_seat(engine: Engine, pbx: DemoPbx, index: int, *, answer: AnswerPolicy = AUTO) -> Seat:
     account = pbx.config.seats[index]
-    seat = await engine.add_seat(
+    return await engine.add_seat(
         SeatConfig(
             user=account.username,
             password=account.password,
@@ -55,7 +54,6 @@ async def add_seat(engine: Engine, pbx: DemoPbx, index: int, *, answer: AnswerPo
             answer=answer,
         )
     )
-    return seat
 
 
 async def add_trunk(engine: Engine, pbx: DemoPbx, *, answer: AnswerPolicy = AUTO) -> Trunk:

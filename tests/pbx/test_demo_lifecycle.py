@@ -16,7 +16,6 @@ from ccinspect.pbx.demo import config as democonfig
 from ccinspect.pbx.demo.errors import DemoError
 from ccinspect.pbx.demo.probe import http_get_sync
 from ccinspect.pbx.demo.rootfs import RootfsBackend
-
 from tests.support.pbx import DemoPbx
 
 

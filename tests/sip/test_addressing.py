@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ccinspect.sip import CallerId, errors
-from ccinspect.sip._pj import request_uri_port
+from ccinspect.sip._pj.convert import request_uri_port
 from ccinspect.sip.agents import from_uri_for, identity_headers, target_uri
 
 

@@ -60,7 +60,9 @@ async def place(spec: CallSpec, stimulus: int) -> Placed:
     handle: CallHandle | None = None
     try:
         handle = await spec.origin.call(
-            spec.planned.dial, timeout=spec.answer_timeout_s, caller_id=spec.caller_id,
+            spec.planned.dial,
+            timeout=spec.answer_timeout_s,
+            caller_id=spec.caller_id,
             stimulus_leg_id=stimulus,
         )
         if spec.dtmf:
@@ -145,8 +147,12 @@ async def run_batch(
     handles = await drain_incoming(callee_agents)
     records = [r for r in await asyncio.gather(*(_sealed(h, 10.0) for h in handles)) if r is not None]
     origins = [
-        Origin(p.spec.planned.key, p.stimulus, p.spec.planned.caller if link_by == "from" else p.spec.planned.dial,
-               p.started_at)
+        Origin(
+            p.spec.planned.key,
+            p.stimulus,
+            p.spec.planned.caller if link_by == "from" else p.spec.planned.dial,
+            p.started_at,
+        )
         for p in placed
     ]
     links = await link_callee_legs(records, origins, number_of=link_by)
@@ -162,7 +168,8 @@ async def run_batch(
         facts.append(fact)
         if on_call is not None:
             mine = ([(p.record, LegRole.CALLER)] if p.record is not None else []) + [
-                (c, LegRole.CALLEE) for c in callees]
+                (c, LegRole.CALLEE) for c in callees
+            ]
             await on_call(fact, leg_media(mine))
     return facts, unclaimed
 
@@ -182,11 +189,20 @@ async def call_fact(p: Placed, callees: Sequence[CallRecord]) -> CallFact:
         harness = "the call left no record / 呼叫未留下记录"
     if p.record is None and p.failed_status is not None:
         # The engine refused or timed out without a sealed leg: keep the status as a leg fact.
-        legs.insert(0, LegFact(
-            agent=p.spec.origin.name, role=LegRole.CALLER, sip_call_id="", final_status=p.failed_status,
-            final_reason=p.failed_reason, answered=False, connected_at=None, disconnected_at=None,
-            invite=None,
-        ))
+        legs.insert(
+            0,
+            LegFact(
+                agent=p.spec.origin.name,
+                role=LegRole.CALLER,
+                sip_call_id="",
+                final_status=p.failed_status,
+                final_reason=p.failed_reason,
+                answered=False,
+                connected_at=None,
+                disconnected_at=None,
+                invite=None,
+            ),
+        )
     return CallFact(
         key=p.spec.planned.key,
         purpose=p.spec.planned.purpose,
@@ -199,8 +215,10 @@ async def call_fact(p: Placed, callees: Sequence[CallRecord]) -> CallFact:
     )
 
 
-def purpose_batches(planned: Sequence[PlannedCall], purpose: CallPurpose, size: int) -> list[list[PlannedCall]]:
+def purpose_batches(
+    planned: Sequence[PlannedCall], purpose: CallPurpose, size: int
+) -> list[list[PlannedCall]]:
     """The planned calls of one purpose, split into batches of at most ``size``."""
     calls = [c for c in planned if c.purpose is purpose]
     step = max(1, size)
-    return [calls[i:i + step] for i in range(0, len(calls), step)]
+    return [calls[i : i + step] for i in range(0, len(calls), step)]

@@ -43,7 +43,9 @@ class ConsoleProgress:
         else:
             status = caller.final_status if caller else None
             what = f"refused {status} {caller.final_reason if caller else ''}".strip()
-        self.console.print(f"{self._stamp()}   {fact.key:<14} {fact.requested_number:<16} {what}", highlight=False)
+        self.console.print(
+            f"{self._stamp()}   {fact.key:<14} {fact.requested_number:<16} {what}", highlight=False
+        )
 
     def note(self, text: str) -> None:
         self.console.print(f"{self._stamp()}   {text}", highlight=False)
@@ -67,7 +69,9 @@ def verdict_table(results: Sequence[CheckResult], *, lang: str = "zh") -> Table:
                 if s.remedy is not None:
                     lines.append(f"  → {s.remedy.zh if lang == 'zh' else s.remedy.en}")
         table.add_row(
-            r.check_id, ",".join(r.requirements),
-            f"[{style}]{r.verdict.value} {ZH[r.verdict]}[/{style}]", "\n".join(lines),
+            r.check_id,
+            ",".join(r.requirements),
+            f"[{style}]{r.verdict.value} {ZH[r.verdict]}[/{style}]",
+            "\n".join(lines),
         )
     return table

@@ -68,7 +68,10 @@ def _analyse(record: CallRecord, far: int) -> LegAudio | None:
         return None
     audio, rate = load_wav(record.recording)
     return analyse_heard(
-        audio, rate, leg_id=record.stimulus_leg_id, far_fp=fingerprint_for(far),
+        audio,
+        rate,
+        leg_id=record.stimulus_leg_id,
+        far_fp=fingerprint_for(far),
         own_fp=fingerprint_for(record.stimulus_leg_id),
     )
 
@@ -136,8 +139,14 @@ async def link_callee_legs(
             continue
         offered = _offered_number(record, number_of)
         match = next(
-            (o for o in origins if o.key not in used and o.number is not None and offered is not None
-             and same_number(o.number, offered)),
+            (
+                o
+                for o in origins
+                if o.key not in used
+                and o.number is not None
+                and offered is not None
+                and same_number(o.number, offered)
+            ),
             None,
         )
         if match is not None:

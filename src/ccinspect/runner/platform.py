@@ -66,7 +66,9 @@ def open_store(target: Target, *, timeout: float = 10.0) -> RecordingStore | Non
 
 
 def source_of(store: RecordingStore) -> RecordingSource:
-    return {"ari": RecordingSource.ARI, "http": RecordingSource.HTTP}.get(store.kind, RecordingSource.DIRECTORY)
+    return {"ari": RecordingSource.ARI, "http": RecordingSource.HTTP}.get(
+        store.kind, RecordingSource.DIRECTORY
+    )
 
 
 async def snapshot(store: RecordingStore) -> set[str]:
@@ -99,6 +101,11 @@ async def _fetch_decode(store: RecordingStore, rec: StoredRecording, stimuli: Se
     except (RuntimeError, ValueError, soundfile.LibsndfileError) as exc:
         return Decoded(rec, None, {}, f"cannot decode {rec.name}.{rec.format}: {exc}", data)
     return Decoded(rec, duration, found, None, data)
+
+
+def _save(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
 
 
 def _stimuli(call: CallFact) -> list[int]:
@@ -139,8 +146,7 @@ async def gather_recordings(
         for d in await asyncio.gather(*(_fetch_decode(store, r, all_stimuli) for r in fresh)):
             decoded[d.rec.name] = d
             if d.data is not None:
-                save_dir.mkdir(parents=True, exist_ok=True)
-                (save_dir / f"{d.rec.name}.{d.rec.format}").write_bytes(d.data)
+                await asyncio.to_thread(_save, save_dir / f"{d.rec.name}.{d.rec.format}", d.data)
         for call in wanted:
             if call.key in assigned:
                 continue
@@ -157,29 +163,48 @@ async def gather_recordings(
         await asyncio.sleep(1.0)
     facts: list[RecordingFact] = []
     for call in wanted:
-        d = assigned.get(call.key)
-        if d is None:
-            facts.append(RecordingFact(
-                call_key=call.key, name=None, source=source, fetched=False, fetch_status=None, duration_s=None,
-                expected_duration_s=_expected(call),
-                # Only a store that could not be read is the harness's problem; a store that
-                # answered without this call's recording is a finding for the check to judge.
-                error=error,
-            ))
+        found = assigned.get(call.key)
+        if found is None:
+            facts.append(
+                RecordingFact(
+                    call_key=call.key,
+                    name=None,
+                    source=source,
+                    fetched=False,
+                    fetch_status=None,
+                    duration_s=None,
+                    expected_duration_s=_expected(call),
+                    # Only a store that could not be read is the harness's problem; a store that
+                    # answered without this call's recording is a finding for the check to judge.
+                    error=error,
+                )
+            )
             continue
-        facts.append(RecordingFact(
-            call_key=call.key, name=f"{d.rec.name}.{d.rec.format}", source=source, fetched=d.data is not None,
-            fetch_status=200 if d.data is not None else None, duration_s=d.duration_s,
-            expected_duration_s=_expected(call),
-            fingerprints=tuple((s, d.found.get(s, False)) for s in _stimuli(call)),
-            decode_error=d.error if d.data is not None else None, error=None if d.data is not None else d.error,
-        ))
+        facts.append(
+            RecordingFact(
+                call_key=call.key,
+                name=f"{found.rec.name}.{found.rec.format}",
+                source=source,
+                fetched=found.data is not None,
+                fetch_status=200 if found.data is not None else None,
+                duration_s=found.duration_s,
+                expected_duration_s=_expected(call),
+                fingerprints=tuple((s, found.found.get(s, False)) for s in _stimuli(call)),
+                decode_error=found.error if found.data is not None else None,
+                error=None if found.data is not None else found.error,
+            )
+        )
     return facts
 
 
 async def retention_fact(
-    store: RecordingStore, *, days: int, policy_days: int | None, policy_variable: str | None = None,
-    sample: int = 3, now: float | None = None,
+    store: RecordingStore,
+    *,
+    days: int,
+    policy_days: int | None,
+    policy_variable: str | None = None,
+    sample: int = 3,
+    now: float | None = None,
 ) -> RetentionFact:
     """How old the store's recordings are, whether old ones still play, and the purge policy.
 
@@ -191,8 +216,15 @@ async def retention_fact(
         try:
             policy_days, source = int(await store.global_variable(policy_variable)), "platform"
         except (AdapterError, ValueError) as exc:
-            return RetentionFact(None, 0, 0, None, None, error=(
-                f"the platform's purge policy ({policy_variable}) could not be read: {exc}"), policy_source="platform")
+            return RetentionFact(
+                None,
+                0,
+                0,
+                None,
+                None,
+                error=(f"the platform's purge policy ({policy_variable}) could not be read: {exc}"),
+                policy_source="platform",
+            )
     try:
         listing = list(await store.list())
     except AdapterError as exc:
@@ -205,8 +237,12 @@ async def retention_fact(
         d = await _fetch_decode(store, rec, [])
         ok += d.data is not None and d.error is None
     return RetentionFact(
-        oldest_recording_age_days=oldest, old_recordings_checked=len(old), old_recordings_ok=ok,
-        policy_days=policy_days, platform_age_days=oldest, policy_source=source,
+        oldest_recording_age_days=oldest,
+        old_recordings_checked=len(old),
+        old_recordings_ok=ok,
+        policy_days=policy_days,
+        platform_age_days=oldest,
+        policy_source=source,
     )
 
 
@@ -250,7 +286,11 @@ async def existing_ticket_ids(target: Target) -> set[str] | None:
 
 
 async def ticket_facts(
-    target: Target, call: CallFact | None, *, bound_s: float, tolerance_s: float,
+    target: Target,
+    call: CallFact | None,
+    *,
+    bound_s: float,
+    tolerance_s: float,
     known_before: set[str] | None = None,
 ) -> tuple[list[TicketFact], ComplaintBacklogFact | None]:
     """The ticket the complaint call created, and the open-ticket backlog (R9, R10).
@@ -263,9 +303,19 @@ async def ticket_facts(
     if spec is None or call is None:
         return [], None
     if isinstance(spec, ManualComplaints):
-        return [TicketFact(call.key, False, None, None, None, None, None, error=(
-            "the complaint system is manual: confirm the ticket by hand / 投诉系统为人工处理，请人工确认工单"
-        ))], None
+        return [
+            TicketFact(
+                call.key,
+                False,
+                None,
+                None,
+                None,
+                None,
+                None,
+                error="the complaint system is manual: confirm the ticket by hand / "
+                "投诉系统为人工处理，请人工确认工单",
+            )
+        ], None
     assert isinstance(spec, DemoApiComplaints | HttpComplaints)
     base = str(spec.url).rstrip("/")
     headers: dict[str, str] = {}
@@ -289,7 +339,11 @@ async def ticket_facts(
             created = _epoch(t.get("created_at"))
             if known_before is not None and str(t.get("id")) in known_before:
                 continue
-            if created is not None and created >= window_start and same_number(str(t.get("caller_number") or ""), caller):
+            if (
+                created is not None
+                and created >= window_start
+                and same_number(str(t.get("caller_number") or ""), caller)
+            ):
                 ticket = t
                 break
         if ticket is None:
@@ -306,11 +360,17 @@ async def ticket_facts(
         return [TicketFact(call.key, False, None, None, None, None, None, error=error)], backlog
     created = _epoch(ticket.get("created_at"))
     deadline_at = _epoch(ticket.get("reply_deadline"))
-    return [TicketFact(
-        call_key=call.key, found=True, ticket_id=str(ticket.get("id")), caller_number=str(ticket.get("caller_number") or ""),
-        created_at=created, recording=str(ticket.get("recording") or "") or None,
-        reply_deadline_days=(deadline_at - created) / 86400 if created and deadline_at else None,
-    )], backlog
+    return [
+        TicketFact(
+            call_key=call.key,
+            found=True,
+            ticket_id=str(ticket.get("id")),
+            caller_number=str(ticket.get("caller_number") or ""),
+            created_at=created,
+            recording=str(ticket.get("recording") or "") or None,
+            reply_deadline_days=(deadline_at - created) / 86400 if created and deadline_at else None,
+        )
+    ], backlog
 
 
 def _epoch(value: object) -> float | None:

@@ -44,6 +44,7 @@ from ccinspect.pbx.errors import AdapterError
 from ccinspect.runner import platform
 from ccinspect.runner.calls import CallSpec, LegMedia, purpose_batches, run_batch
 from ccinspect.runner.output import RunDir, new_run_id
+from ccinspect.store import RunRecorder, RunStore
 from ccinspect.sip import (
     Agent,
     AnswerMode,
@@ -120,15 +121,22 @@ class _Gathered:
 
     def facts(self) -> RunFacts:
         return RunFacts(
-            registrations=tuple(self.registrations), calls=tuple(self.calls), recordings=tuple(self.recordings),
-            retention=self.retention, access=tuple(self.access), tickets=tuple(self.tickets),
-            stray_trunk_invites=tuple(self.stray), complaint_backlog=self.backlog,
+            registrations=tuple(self.registrations),
+            calls=tuple(self.calls),
+            recordings=tuple(self.recordings),
+            retention=self.retention,
+            access=tuple(self.access),
+            tickets=tuple(self.tickets),
+            stray_trunk_invites=tuple(self.stray),
+            complaint_backlog=self.backlog,
         )
 
 
 def exit_code_for(verdict: Verdict) -> int:
     """0 when everything passed (or was skipped), 1 on any FAIL, 2 when something could not be checked."""
-    return {Verdict.PASS: EXIT_PASS, Verdict.SKIP: EXIT_PASS, Verdict.FAIL: EXIT_FAIL}.get(verdict, EXIT_ERROR)
+    return {Verdict.PASS: EXIT_PASS, Verdict.SKIP: EXIT_PASS, Verdict.FAIL: EXIT_FAIL}.get(
+        verdict, EXIT_ERROR
+    )
 
 
 def _caller_id(number: str | None, host: str) -> CallerId | None:
@@ -154,6 +162,7 @@ class Inspection:
         progress: Progress | None = None,
         scenario_file: str = "",
         target_file: str = "",
+        store: RunStore | None = None,
     ) -> None:
         self.scenario = scenario
         self.target = target
@@ -169,9 +178,14 @@ class Inspection:
         self.server_header: str | None = None
         self._tickets_before: set[str] | None = None
         self.media: dict[str, list[LegMedia]] = {}
+        self.recorder: RunRecorder | None = None
+        if store is not None:
+            self.recorder = RunRecorder(store, on_error=lambda e: self.progress.note(f"run store: {e.message}"))
 
     # -- report ---------------------------------------------------------------------------------
-    def _report(self, status: str, results: Sequence[CheckResult] = (), error: str | None = None) -> dict[str, Any]:
+    def _report(
+        self, status: str, results: Sequence[CheckResult] = (), error: str | None = None
+    ) -> dict[str, Any]:
         verdict = overall(results) if results else None
         return {
             "run_id": self.run_dir.run_id if self.run_dir else None,
@@ -179,10 +193,17 @@ class Inspection:
             "started_at": self.started_at,
             "finished_at": time.time() if status != "running" else None,
             "error": error,
-            "target": {"name": self.target.name, "description": self.target.description,
-                       "registrar": str(self.target.sip.registrar), "file": self.target_file},
-            "scenario": {"name": self.scenario.name, "title": {"zh": self.scenario.title.zh,
-                         "en": self.scenario.title.en}, "file": self.scenario_file},
+            "target": {
+                "name": self.target.name,
+                "description": self.target.description,
+                "registrar": str(self.target.sip.registrar),
+                "file": self.target_file,
+            },
+            "scenario": {
+                "name": self.scenario.name,
+                "title": {"zh": self.scenario.title.zh, "en": self.scenario.title.en},
+                "file": self.scenario_file,
+            },
             "pbx": {"server": self.server_header},
             "overall": verdict.value if verdict is not None else None,
             "checks": list(results),
@@ -216,11 +237,18 @@ class Inspection:
         self.run_dir = RunDir(self.out_root, new_run_id(self.started_at))
         self.run_dir.point_latest()
         self._save("running")
+        if self.recorder is not None:
+            await asyncio.to_thread(
+                self.recorder.start, self.run_dir.run_id, self.target.name, self.scenario.name,
+                self.run_dir.path, self.started_at,
+            )
         status, error = "complete", None
         try:
             await self._run_phases(timeouts)
         except asyncio.CancelledError:
             self._save("interrupted")
+            if self.recorder is not None:
+                self.recorder.finish("interrupted")
             raise
         except (SipError, RunError) as exc:
             status, error = "error", getattr(exc, "message", str(exc))
@@ -228,8 +256,20 @@ class Inspection:
         verdict = overall(results)
         code = exit_code_for(verdict) if status == "complete" else EXIT_ERROR
         self._save(status, results, error)
-        return RunOutcome(self.run_dir.run_id, self.run_dir.path, status, verdict, results, code, error,
-                          time.time() - self.started_at)
+        if self.recorder is not None:
+            recorder = self.recorder
+            await asyncio.to_thread(recorder.checks, results, verdict)
+            await asyncio.to_thread(recorder.finish, status, error)
+        return RunOutcome(
+            self.run_dir.run_id,
+            self.run_dir.path,
+            status,
+            verdict,
+            results,
+            code,
+            error,
+            time.time() - self.started_at,
+        )
 
     async def _run_phases(self, timeouts: Any) -> None:
         assert self.run_dir is not None
@@ -241,8 +281,12 @@ class Inspection:
                 before = await platform.snapshot(store)
             except AdapterError as exc:
                 store_error = exc.message
-        config = EngineConfig(evidence_dir=self.run_dir.evidence, log_dir=self.run_dir.evidence,
-                              run_id=self.run_dir.run_id, stimulus_seconds=max(20.0, timeouts.hold * 3))
+        config = EngineConfig(
+            evidence_dir=self.run_dir.evidence,
+            log_dir=self.run_dir.evidence,
+            run_id=self.run_dir.run_id,
+            stimulus_seconds=max(20.0, timeouts.hold * 3),
+        )
         async with Engine(config) as engine:
             trunk_side = await self._trunk_side(engine)
             seats = await self._register(engine)
@@ -282,18 +326,25 @@ class Inspection:
             password = spec.password.get_secret_value() if spec.password is not None else ""
             try:
                 seat = await engine.add_seat(
-                    SeatConfig(user=spec.username, password=password, registrar=str(self.target.sip.registrar),
-                               answer=AUTO, name=f"seat {spec.id}"),
+                    SeatConfig(
+                        user=spec.username,
+                        password=password,
+                        registrar=str(self.target.sip.registrar),
+                        answer=AUTO,
+                        name=f"seat {spec.id}",
+                    ),
                     timeout=self.scenario.timeouts.register,
                 )
             except RegistrationError as exc:
                 self.gathered.registrations.append(
-                    RegistrationFact(spec.id, False, exc.status, f"{exc.message} / {exc.message_zh}"))
+                    RegistrationFact(spec.id, False, exc.status, f"{exc.message} / {exc.message_zh}")
+                )
                 self.progress.note(f"seat {spec.id}: {exc.message}")
                 return
             except SipError as exc:
                 self.gathered.registrations.append(
-                    RegistrationFact(spec.id, False, exc.status, exc.message, error=exc.message))
+                    RegistrationFact(spec.id, False, exc.status, exc.message, error=exc.message)
+                )
                 self.progress.note(f"seat {spec.id}: {exc.message}")
                 return
             seats[spec.id] = seat
@@ -305,12 +356,22 @@ class Inspection:
         self.progress.note(f"{len(seats)}/{len(specs)} seats registered / 已注册")
         return seats
 
-    def _spec(self, planned: PlannedCall, origin: Agent, caller_id: CallerId | None, **extra: Any) -> CallSpec:
+    def _spec(
+        self, planned: PlannedCall, origin: Agent, caller_id: CallerId | None, **extra: Any
+    ) -> CallSpec:
         t = self.scenario.timeouts
-        return CallSpec(planned=planned, origin=origin, caller_id=caller_id, hold_s=t.hold,
-                        answer_timeout_s=t.call_setup + t.answer, **extra)
+        return CallSpec(
+            planned=planned,
+            origin=origin,
+            caller_id=caller_id,
+            hold_s=t.hold,
+            answer_timeout_s=t.call_setup + t.answer,
+            **extra,
+        )
 
-    async def _batch(self, engine: Engine, specs: list[CallSpec], callees: Sequence[Agent], link_by: str) -> None:
+    async def _batch(
+        self, engine: Engine, specs: list[CallSpec], callees: Sequence[Agent], link_by: str
+    ) -> None:
         if not specs:
             return
         run_dir = self.run_dir
@@ -321,11 +382,18 @@ class Inspection:
                 LegMedia(m.agent, m.role, run_dir.relative(m.heard), m.stimulus) for m in media
             ]
             run_dir.write_call(fact.key, {"fact": fact, "media": self.media[fact.key]})
+            if self.recorder is not None:
+                await asyncio.to_thread(self.recorder.call, fact)
             self.gathered.calls.append(fact)
             self.progress.call(fact)
 
         _facts, unclaimed = await run_batch(
-            specs, callee_agents=callees, next_stimulus=engine.next_stimulus_id, link_by=link_by, on_call=on_call)
+            specs,
+            callee_agents=callees,
+            next_stimulus=engine.next_stimulus_id,
+            link_by=link_by,
+            on_call=on_call,
+        )
         for record in unclaimed:
             self._stray(record)
         self._save("running")
@@ -333,7 +401,9 @@ class Inspection:
     def _stray(self, record: CallRecord) -> None:
         if record.invite is not None:
             at = record.timeline[0].at.wall if record.timeline else time.time()
-            self.gathered.stray.append(SipMessageFact(at, MessageDirection.RECEIVED, record.agent, record.invite))
+            self.gathered.stray.append(
+                SipMessageFact(at, MessageDirection.RECEIVED, record.agent, record.invite)
+            )
 
     async def _call_phases(self, engine: Engine, seats: dict[str, Seat], trunk_side: Agent) -> None:
         host = str(self.target.sip.registrar).rsplit(":", 1)[0]
@@ -367,10 +437,20 @@ class Inspection:
                         continue
                     seat = seat_for(planned)
                     if seat is None:
-                        fact = CallFact(planned.key, planned.purpose, (), planned.dial, planned.caller, time.time(),
-                                        time.time(), harness_error=f"seat {planned.seat} is not registered / 坐席未注册")
+                        fact = CallFact(
+                            planned.key,
+                            planned.purpose,
+                            (),
+                            planned.dial,
+                            planned.caller,
+                            time.time(),
+                            time.time(),
+                            harness_error=f"seat {planned.seat} is not registered / 坐席未注册",
+                        )
                         self.gathered.calls.append(fact)
                         self.progress.call(fact)
+                        if self.recorder is not None:
+                            await asyncio.to_thread(self.recorder.call, fact)
                         continue
                     specs.append(self._spec(planned, seat, _caller_id(planned.caller, host)))
                 callees: Sequence[Agent] = seat_list if link_by == "from" else [trunk_side]
@@ -385,55 +465,92 @@ class Inspection:
         self._tickets_before = await platform.existing_ticket_ids(self.target)
         host = str(self.target.sip.registrar).rsplit(":", 1)[0]
         message_s = self.scenario.complaint.message_s
-        spec = CallSpec(planned=planned, origin=trunk_side, caller_id=_caller_id(planned.caller, host),
-                        hold_s=4.0, answer_timeout_s=self.scenario.timeouts.call_setup + self.scenario.timeouts.answer,
-                        dtmf="#", dtmf_after_s=message_s + 4.0)
+        spec = CallSpec(
+            planned=planned,
+            origin=trunk_side,
+            caller_id=_caller_id(planned.caller, host),
+            hold_s=4.0,
+            answer_timeout_s=self.scenario.timeouts.call_setup + self.scenario.timeouts.answer,
+            dtmf="#",
+            dtmf_after_s=message_s + 4.0,
+        )
         await self._batch(engine, [spec], [], "from")
 
     async def _platform_side(self, store: Any, before: set[str], store_error: str | None) -> None:
         t = self.scenario.timeouts
         complaint = next((c for c in self.gathered.calls if c.purpose is CallPurpose.COMPLAINT), None)
-        self.progress.phase("platform", "recordings, retention, access control, tickets / 录音、保存、访问控制、工单")
+        self.progress.phase(
+            "platform", "recordings, retention, access control, tickets / 录音、保存、访问控制、工单"
+        )
 
         async def recordings() -> None:
             if store is None:
                 return
             if store_error is not None:
                 self.gathered.recordings = [
-                    RecordingFact(c.key, None, platform.source_of(store), False, None, None, None, error=store_error)
+                    RecordingFact(
+                        c.key, None, platform.source_of(store), False, None, None, None, error=store_error
+                    )
                     for c in self.gathered.calls
                 ]
                 return
             self.gathered.recordings = await platform.gather_recordings(
-                store, before, self.gathered.calls, exclude=set(self.ctx.recording_exclude),
-                bound_s=t.recording_fetch, save_dir=self.run_dir.recordings if self.run_dir else Path("."))
+                store,
+                before,
+                self.gathered.calls,
+                exclude=set(self.ctx.recording_exclude),
+                bound_s=t.recording_fetch,
+                save_dir=self.run_dir.recordings if self.run_dir else Path("."),
+            )
 
         async def retention() -> None:
             if store is None:
                 return
             spec = self.target.recordings
             self.gathered.retention = await platform.retention_fact(
-                store, days=self.ctx.retention_days, policy_days=getattr(spec, "retention_days", None),
-                policy_variable=getattr(spec, "retention_variable", None))
+                store,
+                days=self.ctx.retention_days,
+                policy_days=getattr(spec, "retention_days", None),
+                policy_variable=getattr(spec, "retention_variable", None),
+            )
             self.gathered.access = [await platform.access_fact(store)] if store.kind != "directory" else []
 
         async def tickets() -> None:
             self.gathered.tickets, self.gathered.backlog = await platform.ticket_facts(
-                self.target, complaint, bound_s=t.complaint, tolerance_s=self.ctx.complaint_time_tolerance_s,
-                known_before=self._tickets_before)
+                self.target,
+                complaint,
+                bound_s=t.complaint,
+                tolerance_s=self.ctx.complaint_time_tolerance_s,
+                known_before=self._tickets_before,
+            )
 
         await asyncio.gather(recordings(), retention(), tickets())
         self._save("running")
+        if self.recorder is not None:
+            await asyncio.to_thread(self.recorder.recordings, self.gathered.recordings)
 
 
 async def run_inspection(
-    scenario: Scenario, target: Target, *, out_root: Path, progress: Progress | None = None,
-    scenario_file: str = "", target_file: str = "",
+    scenario: Scenario,
+    target: Target,
+    *,
+    out_root: Path,
+    progress: Progress | None = None,
+    scenario_file: str = "",
+    target_file: str = "",
     on_start: Callable[[Inspection], None] | None = None,
+    store: RunStore | None = None,
 ) -> RunOutcome:
     """Run ``scenario`` against ``target``; see :class:`Inspection`."""
-    inspection = Inspection(scenario, target, out_root=out_root, progress=progress,
-                            scenario_file=scenario_file, target_file=target_file)
+    inspection = Inspection(
+        scenario,
+        target,
+        out_root=out_root,
+        progress=progress,
+        scenario_file=scenario_file,
+        target_file=target_file,
+        store=store,
+    )
     if on_start is not None:
         on_start(inspection)
     return await inspection.run()

@@ -6,6 +6,7 @@ agents (:class:`Seat`, :class:`Trunk`, :class:`PublicLine`) whose calls are
 """
 
 from ccinspect.sip.agents import Agent, PublicLine, Seat, Trunk
+from ccinspect.sip.build import Pjsua2Build, pjsua2_build
 from ccinspect.sip.call import CallHandle
 from ccinspect.sip.config import (
     DEFAULT_TIMEOUTS,
@@ -68,6 +69,7 @@ __all__ = [
     "EngineStartError",
     "EngineStoppedError",
     "OperationTimeout",
+    "Pjsua2Build",
     "PublicLine",
     "PublicLineConfig",
     "RegisterOutcome",
@@ -82,4 +84,5 @@ __all__ = [
     "Timeouts",
     "Trunk",
     "TrunkConfig",
+    "pjsua2_build",
 ]

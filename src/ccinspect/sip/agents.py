@@ -147,6 +147,8 @@ class Agent:
                 engine.adopt(handle)
                 await handle.until_confirmed()
         except PjError as exc:
+            if exc.leg is not None:
+                engine.forget_leg(exc.leg)
             if exc.status == errors.PJ_ETOOMANY:
                 raise errors.too_many_calls(self.name, engine.capacity) from exc
             raise errors.pj_failure(self.name, exc, peer=uri) from exc

@@ -46,7 +46,7 @@ from ccinspect.sip.records import (
 from ccinspect.sip.stimulus import StimulusCache
 
 if TYPE_CHECKING:
-    from ccinspect.sip._pj import Host
+    from ccinspect.sip._pj.host import Host
 
 T = TypeVar("T")
 log = logging.getLogger("ccinspect.sip")
@@ -71,6 +71,7 @@ class Engine:
         self._agents: dict[int, Agent] = {}
         self._handles: dict[int, CallHandle] = {}
         self._orphans: dict[int, list[Any]] = {}
+        self._abandoned: set[int] = set()
         self._next_agent = 1
         self._next_stimulus = 0
         self._holds_slot = False
@@ -94,6 +95,12 @@ class Engine:
         """How many call legs (incoming + outgoing) this process can hold at once, as measured
         from the pjsua2 build after asking for ``max_calls`` (4 for the PyPI wheel)."""
         return self._capacity
+
+    @property
+    def buffered_legs(self) -> tuple[int, ...]:
+        """Legs whose events are buffered waiting for a handle (empty once every command has
+        returned; a leak shows here)."""
+        return tuple(self._orphans)
 
     @property
     def host(self) -> Host:
@@ -166,6 +173,7 @@ class Engine:
                 handle._abandon()
             self._handles.clear()
             self._orphans.clear()
+            self._abandoned.clear()
             if self._holds_slot:
                 self._holds_slot = False
                 _SLOT.release()
@@ -205,14 +213,32 @@ class Engine:
             self._route(handle, event)
 
     def hang_up_when_created(self, submitted: asyncio.Future[int]) -> None:
-        """If a cancelled ``make_call`` command still creates a leg, hang that leg up."""
+        """If a cancelled (or timed-out) ``make_call`` command still creates a leg, hang that
+        leg up and drop its events: nobody will ever hold a handle for it."""
 
         def done(fut: asyncio.Future[int]) -> None:
-            if not fut.cancelled() and fut.exception() is None and self._host is not None:
-                host, leg = self._host, fut.result()
+            if fut.cancelled():
+                return
+            exc = fut.exception()
+            if exc is not None:
+                if isinstance(exc, PjError) and exc.leg is not None:
+                    self.forget_leg(exc.leg)
+                return
+            leg = fut.result()
+            buffered = self._orphans.pop(leg, [])
+            if any(isinstance(event, CallSealedEvent) for event in buffered):
+                return  # already over: nothing to hang up, no more events to drop
+            self._abandoned.add(leg)
+            if self._host is not None:
+                host = self._host
                 self.post(lambda: host.hangup(leg, 0, quiet=True))
 
         submitted.add_done_callback(done)
+
+    def forget_leg(self, leg: int) -> None:
+        """Drop the events buffered for a leg whose ``make_call`` command failed (the host has
+        already forgotten the leg, so no more events come for it)."""
+        self._orphans.pop(leg, None)
 
     def _deliver(self, event: Any) -> None:
         """Route an owner-thread event (runs on the event loop)."""
@@ -228,6 +254,10 @@ class Engine:
             return
         if isinstance(event, CallSealedEvent):
             self.records.append(event.record)
+        if event.leg in self._abandoned:
+            if isinstance(event, CallSealedEvent):
+                self._abandoned.discard(event.leg)
+            return
         handle = self._handles.get(event.leg)
         if handle is None:
             self._orphans.setdefault(event.leg, []).append(event)

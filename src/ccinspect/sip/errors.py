@@ -4,7 +4,7 @@ Every error here means "the harness could not do what was asked" or "the far end
 it names the agent (``seat 8003``, ``trunk``), the peer (``127.0.0.1:5060``) and, where one
 exists, the SIP status. ``str(err)`` is the English message, ``err.message_zh`` the Chinese one.
 
-pjsua2's own exception type never leaves :mod:`ccinspect.sip._pj`: it is translated there into
+pjsua2's own exception type never leaves the :mod:`ccinspect.sip._pj` package: it is translated there into
 :class:`PjError`, a plain exception carrying pjsip's status number and text.
 """
 
@@ -20,14 +20,17 @@ class PjError(Exception):
     """A pjsua2 call failed; a plain copy of ``pj.Error`` (no pjsua2 object inside).
 
     ``status`` is pjsip's ``pj_status_t`` (e.g. 120098 for "Address already in use"),
-    ``reason`` pjsip's text for it and ``operation`` the pjsua2 call that failed.
+    ``reason`` pjsip's text for it and ``operation`` the pjsua2 call that failed. ``leg`` is
+    the key of the call leg the failed operation created and then dropped (``makeCall``), so
+    the engine can forget events already emitted for it; ``None`` otherwise.
     """
 
-    def __init__(self, operation: str, status: int, reason: str) -> None:
+    def __init__(self, operation: str, status: int, reason: str, *, leg: int | None = None) -> None:
         super().__init__(f"{operation}: {reason} (pj status {status})")
         self.operation = operation
         self.status = status
         self.reason = reason
+        self.leg = leg
 
 
 # pj_status_t values the engine recognises (pjlib/include/pj/errno.h, pjsip_errno.h).

@@ -1,6 +1,6 @@
 """Owner-thread bookkeeping of one call leg, and how it becomes a frozen :class:`CallRecord`.
 
-A :class:`Leg` is mutable and lives only on the owner thread (inside ``_pj.Host``); asyncio
+A :class:`Leg` is mutable and lives only on the owner thread (inside ``_pj.calls.CallTable``); asyncio
 code only ever sees the :class:`CallRecord` built from it by :func:`build_record`.
 """
 

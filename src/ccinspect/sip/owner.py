@@ -15,8 +15,10 @@ protocol.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import queue
+import time
 import threading
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
@@ -179,14 +181,30 @@ class OwnerThread:
             self.finished.set()
             return
         self._started.set()
+        # Python's cyclic garbage collector runs on whichever thread happens to allocate, and a
+        # pjsua2 object caught in a cycle would then be destroyed in C++ on that thread, which
+        # corrupts pjsip (seen as aborts under load while worker threads synthesised stimuli).
+        # While the engine runs, automatic collection is off and this thread collects instead.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        last_young = last_full = time.monotonic()
         try:
             while self._stop_bounds is None:
                 self._drain()
                 self._host.pump(self._poll_ms)
                 self._host.tick(force_seal=False)
+                now = time.monotonic()
+                if now - last_full >= 5.0:
+                    gc.collect()
+                    last_full = last_young = now
+                elif now - last_young >= 0.25:
+                    gc.collect(0)
+                    last_young = now
             self._drain()
             self._safe_destroy(*self._stop_bounds)
         finally:
+            if gc_was_enabled:
+                gc.enable()
             self.finished.set()
 
     def _drain(self) -> None:

@@ -1,0 +1,154 @@
+"""``ccinspect nightly``: the nightly job (scenario run, retention canaries, comparison, alerts).
+
+See :mod:`ccinspect.nightly.job`. Exit 0 all good, 1 a FAIL, a regression or a missing/altered
+canary, 2 could not run. Until ``cli.py`` calls :func:`register`, the command runs as
+``python -m ccinspect.cli_nightly nightly …``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.console import Console
+
+from ccinspect import paths
+
+__all__ = ["main", "parse_now", "register"]
+
+#: Environment variable holding the job's clock (ISO 8601), for tests and replays.
+NOW_ENV = "CCINSPECT_NOW"
+EXIT_ERROR = 2
+
+out = Console()
+err = Console(stderr=True)
+
+
+def parse_now(value: str | None) -> float:
+    """Epoch seconds of ``value`` (ISO 8601; without a zone it is UTC), or the real clock when None.
+
+    Raises ``ValueError`` with a bilingual message for anything else.
+    """
+    if not value:
+        return datetime.now(UTC).timestamp()
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(
+            f"--now / ${NOW_ENV}: {value!r} is not an ISO 8601 time (e.g. 2026-11-30T02:00:00+08:00) / "
+            f"{value!r} 不是 ISO 8601 时间"
+        ) from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+def _repo_file(*parts: str) -> Path:
+    return (paths.repo_root() or Path.cwd()).joinpath(*parts)
+
+
+def cmd_nightly(args: argparse.Namespace) -> int:
+    """Run the nightly job and print what it found; returns the exit code."""
+    import asyncio
+
+    from ccinspect.core.scenario import ScenarioFileError, load_scenario, load_target
+    from ccinspect.nightly.job import NightlyOptions, nightly
+    from ccinspect.runner.console import ConsoleProgress, verdict_table
+    from ccinspect.store import StoreError, open_store
+
+    scenario_path = Path(args.scenario) if args.scenario else _repo_file("scenarios", "nightly.yaml")
+    target_path = Path(args.target) if args.target else _repo_file("scenarios", "targets", "demo.yaml")
+    try:
+        now = parse_now(args.now or os.environ.get(NOW_ENV))
+        scenario = load_scenario(scenario_path)
+        target = load_target(target_path)
+    except (ValueError, ScenarioFileError) as exc:
+        err.print(f"error: {exc}", markup=False, soft_wrap=True)
+        return EXIT_ERROR
+    out_root = Path(args.out)
+    db = args.db
+    if db is None and not os.environ.get("CCINSPECT_DB"):
+        db = f"sqlite:///{(out_root / 'ccinspect.sqlite').resolve()}"
+    try:
+        store = open_store(db)
+    except StoreError as exc:
+        err.print(exc.render(), markup=False, soft_wrap=True)
+        return EXIT_ERROR
+    opts = NightlyOptions(
+        out_root=out_root,
+        now=now,
+        retention_days=args.retention_days,
+        reencodes=args.platform_reencodes,
+        alert_webhook=args.alert_webhook,
+        metrics_file=Path(args.metrics) if args.metrics else None,
+        bound_s=args.timeout,
+        scenario_file=str(scenario_path),
+        target_file=str(target_path),
+    )
+    err.print(
+        f"[bold]{scenario.title.zh}[/bold] / {scenario.title.en}   clock 时钟: "
+        f"{datetime.fromtimestamp(now, UTC).isoformat()}",
+        highlight=False,
+    )
+    try:
+        result = asyncio.run(nightly(scenario, target, store, opts, progress=ConsoleProgress(err)))
+    finally:
+        store.close()
+    if result.run is not None:
+        out.print(verdict_table(result.run.results, lang=args.lang))
+    for line in result.lines:
+        out.print(f"{line.en}\n  {line.zh}", markup=False, highlight=False, soft_wrap=True)
+    word = {0: "OK 正常", 1: "FAIL 不通过", 2: "ERROR 无法完成"}.get(result.exit_code, "?")
+    out.print(f"nightly 夜间巡检: {word}   run {result.run_id or '-'}", highlight=False)
+    return result.exit_code
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``nightly`` to ``sub``."""
+    p = sub.add_parser(
+        "nightly",
+        help="nightly production check with retention canaries / 夜间巡检",
+        description="Run the nightly scenario, keep one recording as tonight's canary, prove the "
+        "canaries that reached the retention period, compare with the previous nightly run. "
+        "Exit 0 good, 1 failure or regression, 2 could not run.",
+    )
+    p.add_argument("--scenario", metavar="FILE", help="scenario file (default scenarios/nightly.yaml)")
+    p.add_argument("--target", metavar="FILE", help="target file (default scenarios/targets/demo.yaml)")
+    p.add_argument("--db", metavar="URL", help="run store (default $CCINSPECT_DB, else OUT/ccinspect.sqlite)")
+    p.add_argument("--out", default="runs", metavar="DIR", help="where run directories go (default runs)")
+    p.add_argument(
+        "--retention-days",
+        type=float,
+        default=30.0,
+        metavar="N",
+        help="prove canaries this many days old (default 30, the regulator's minimum)",
+    )
+    p.add_argument(
+        "--platform-reencodes",
+        action="store_true",
+        help="the platform rewrites stored recordings: accept other bytes when fingerprints and length hold",
+    )
+    p.add_argument("--alert-webhook", metavar="URL", help="POST an alert (JSON) on failure or regression")
+    p.add_argument("--metrics", metavar="FILE", help="write Prometheus metrics (textfile collector)")
+    p.add_argument("--now", metavar="ISO8601", help=f"the job's clock (default ${NOW_ENV}, else now)")
+    p.add_argument(
+        "--timeout", type=float, default=1800.0, metavar="S", help="bound of the whole job (default 1800 s)"
+    )
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the verdict table")
+    p.set_defaults(func=cmd_nightly)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point for ``python -m ccinspect.cli_nightly``."""
+    parser = argparse.ArgumentParser(prog="ccinspect")
+    register(parser.add_subparsers(required=True))
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

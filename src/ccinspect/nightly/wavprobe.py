@@ -1,0 +1,329 @@
+"""What one recording file is, read in a few small pieces: length, format, sampled levels.
+
+:func:`probe_file` never reads a whole recording. For a WAV file (PCM 8/16/24/32-bit, IEEE
+float, A-law, mu-law, also in ``WAVE_FORMAT_EXTENSIBLE``) it parses the RIFF chunks itself and
+then reads ``windows`` short windows spread evenly over the audio (``os.pread``, read-ahead
+disabled), decoding each to measure its level. Asterisk's headerless formats (``.sln``,
+``.sln16``, ``.ulaw``, ``.alaw``, ``.gsm``) are measured from their size. Anything else goes
+through libsndfile (``soundfile``), still window by window (formats libsndfile cannot seek in,
+such as GSM-in-WAV, are decoded up to the last window: a few kB per second of audio).
+
+The outcome is a :class:`RecordingInfo`; judging it (length against the call, silence) is
+:mod:`ccinspect.nightly.audit`'s job. :func:`probe_chunk` is what worker processes run.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import numpy.typing as npt
+
+from ccinspect.media.g711 import alaw_decode_pcm, ulaw_decode_pcm
+from ccinspect.media.levels import FLOOR_DBFS, dbfs_from_mean_square
+
+__all__ = [
+    "DEFAULT_WINDOWS",
+    "DEFAULT_WINDOW_S",
+    "ProbeStatus",
+    "RecordingInfo",
+    "probe_chunk",
+    "probe_file",
+]
+
+DEFAULT_WINDOWS = 8
+"""Windows sampled per recording."""
+DEFAULT_WINDOW_S = 0.25
+"""Length of one sampled window in seconds."""
+_HEAD_BYTES = 4096
+_MAX_CHUNKS = 64
+_PLACEHOLDER_SIZES = (0, 0xFFFFFFFF)
+_PCM, _FLOAT, _ALAW, _ULAW, _EXTENSIBLE = 1, 3, 6, 7, 0xFFFE
+# Asterisk's headerless formats: suffix → (encoding, sample rate, bytes per frame).
+_RAW = {
+    ".sln": ("pcm16", 8000, 2),
+    ".sln16": ("pcm16", 16000, 2),
+    ".ulaw": ("ulaw", 8000, 1),
+    ".alaw": ("alaw", 8000, 1),
+}
+_GSM_FRAME_BYTES, _GSM_FRAME_S = 33, 0.02
+# (format tag, bits per sample) → the encoding we decode ourselves.
+_ENCODINGS = {
+    (_PCM, 8): "pcm8",
+    (_PCM, 16): "pcm16",
+    (_PCM, 24): "pcm24",
+    (_PCM, 32): "pcm32",
+    (_FLOAT, 32): "float32",
+    (_FLOAT, 64): "float64",
+    (_ALAW, 8): "alaw",
+    (_ULAW, 8): "ulaw",
+}
+
+
+class ProbeStatus(enum.Enum):
+    """How probing a file ended.
+
+    * ``OK``: the header was read and every sampled window decoded.
+    * ``UNDECODABLE``: the file is there but is not a recording we can decode (bad or truncated
+      header, unknown format): a finding about the platform.
+    * ``VANISHED``: the file disappeared between listing and probing: counted as missing.
+    * ``UNREADABLE``: ccinspect could not read it (permission denied, probe deadline passed):
+      the call is unchecked, not a finding.
+    """
+
+    OK = "ok"
+    UNDECODABLE = "undecodable"
+    VANISHED = "vanished"
+    UNREADABLE = "unreadable"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingInfo:
+    """One recording file as probed.
+
+    ``duration_s`` is the length of the audio (None unless known); ``loudest_window_dbfs`` the
+    level of the loudest sampled window with its DC offset removed (AES17 dBFS, None when no
+    window could be sampled); ``windows`` how many windows were sampled; ``detail`` names the
+    file and says what went wrong when ``status`` is not OK.
+    """
+
+    name: str
+    path: str
+    status: ProbeStatus
+    size: int | None = None
+    duration_s: float | None = None
+    sample_rate: int | None = None
+    channels: int | None = None
+    encoding: str | None = None
+    loudest_window_dbfs: float | None = None
+    windows: int = 0
+    detail: str | None = None
+
+
+class _Undecodable(Exception):
+    """The file's bytes are not a recording we can decode (message says why)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    encoding: str
+    sample_rate: int
+    channels: int
+    frame_bytes: int
+    data_offset: int
+    data_bytes: int
+
+
+def _wav_layout(fd: int, size: int) -> _Layout | None:
+    """Parse the RIFF chunks up to ``data``; None when the format needs libsndfile."""
+    head = os.pread(fd, _HEAD_BYTES, 0)
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        raise _Undecodable("not a RIFF/WAVE file")
+    offset, fmt = 12, None
+    for _ in range(_MAX_CHUNKS):
+        chunk = head[offset : offset + 8] if offset + 8 <= len(head) else os.pread(fd, 8, offset)
+        if len(chunk) < 8:
+            raise _Undecodable("no data chunk before the end of the file")
+        chunk_id, chunk_size = chunk[:4], struct.unpack("<I", chunk[4:8])[0]
+        body = offset + 8
+        if chunk_id == b"fmt ":
+            raw = (
+                head[body : body + chunk_size]
+                if body + chunk_size <= len(head)
+                else os.pread(fd, chunk_size, body)
+            )
+            if len(raw) < 16:
+                raise _Undecodable("fmt chunk is shorter than 16 bytes")
+            tag, channels, rate, _, align, bits = struct.unpack("<HHIIHH", raw[:16])
+            if tag == _EXTENSIBLE and len(raw) >= 26:
+                tag = struct.unpack("<H", raw[24:26])[0]  # first two bytes of the SubFormat GUID
+            fmt = (tag, channels, rate, align, bits)
+        elif chunk_id == b"data":
+            if fmt is None:
+                raise _Undecodable("data chunk before the fmt chunk")
+            return _layout_from_fmt(fmt, body, chunk_size, size)
+        offset = body + chunk_size + (chunk_size & 1)
+    raise _Undecodable(f"no data chunk in the first {_MAX_CHUNKS} chunks")
+
+
+def _layout_from_fmt(
+    fmt: tuple[int, int, int, int, int], body: int, declared: int, size: int
+) -> _Layout | None:
+    tag, channels, rate, align, bits = fmt
+    encoding = _ENCODINGS.get((tag, bits))
+    if encoding is None:
+        return None  # GSM, ADPCM, MP3 in WAV …: libsndfile decides
+    if channels < 1 or rate < 1 or align != channels * ((bits + 7) // 8):
+        raise _Undecodable(f"inconsistent fmt chunk (channels {channels}, rate {rate}, block align {align})")
+    available = max(size - body, 0)
+    if declared in _PLACEHOLDER_SIZES:
+        data_bytes = available  # a writer that never went back to fill in the size
+    elif declared > available:
+        raise _Undecodable(
+            f"truncated: the header declares {declared / (align * rate):.1f} s of audio, "
+            f"the file holds {available / (align * rate):.1f} s"
+        )
+    else:
+        data_bytes = declared
+    return _Layout(encoding, rate, channels, align, body, data_bytes)
+
+
+def _decode(raw: bytes, encoding: str, channels: int) -> npt.NDArray[np.float64]:
+    if encoding == "pcm16":
+        x = np.frombuffer(raw, dtype="<i2").astype(np.float64) / 32768.0
+    elif encoding == "ulaw":
+        x = ulaw_decode_pcm(np.frombuffer(raw, dtype=np.uint8)).astype(np.float64) / 32768.0
+    elif encoding == "alaw":
+        x = alaw_decode_pcm(np.frombuffer(raw, dtype=np.uint8)).astype(np.float64) / 32768.0
+    elif encoding == "pcm8":
+        x = (np.frombuffer(raw, dtype=np.uint8).astype(np.float64) - 128.0) / 128.0
+    elif encoding == "pcm24":
+        b = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3).astype(np.int32)
+        v = b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16)
+        x = np.where(v >= 1 << 23, v - (1 << 24), v).astype(np.float64) / float(1 << 23)
+    elif encoding == "pcm32":
+        x = np.frombuffer(raw, dtype="<i4").astype(np.float64) / 2147483648.0
+    else:
+        x = np.frombuffer(raw, dtype="<f4" if encoding == "float32" else "<f8").astype(np.float64)
+        if not np.all(np.isfinite(x)):
+            raise _Undecodable("float samples contain NaN or infinity")
+    return x.reshape(-1, channels).mean(axis=1) if channels > 1 else x
+
+
+def _window_levels(x: npt.NDArray[np.float64], count: int) -> float:
+    """Level of the loudest of ``count`` equal windows laid end to end in ``x`` (one numpy pass)."""
+    if x.size == 0 or count == 0:
+        return FLOOR_DBFS
+    blocks = x.reshape(count, -1)
+    return dbfs_from_mean_square(float(blocks.var(axis=1).max()))  # variance: DC offset removed
+
+
+def _window_starts(frames: int, rate: int, windows: int, window_s: float) -> tuple[int, list[int]]:
+    """Frames per window and the first frame of each, centred in ``windows`` equal slices."""
+    if frames <= 0 or windows <= 0:
+        return 0, []
+    per = max(1, min(round(window_s * rate), frames // windows or frames))
+    count = min(windows, max(1, frames // per))
+    starts = [min(max(int((i + 0.5) * frames / count) - per // 2, 0), frames - per) for i in range(count)]
+    return per, starts
+
+
+def _sample_levels(fd: int, layout: _Layout, windows: int, window_s: float) -> tuple[float | None, int]:
+    frames = layout.data_bytes // layout.frame_bytes
+    per, starts = _window_starts(frames, layout.sample_rate, windows, window_s)
+    if not starts:
+        return None, 0
+    want = per * layout.frame_bytes
+    pieces = []
+    for start in starts:
+        raw = os.pread(fd, want, layout.data_offset + start * layout.frame_bytes)
+        if len(raw) < want:
+            raise _Undecodable(
+                f"read {len(raw)} of {want} bytes at frame {start}: the file is shorter than it says"
+            )
+        pieces.append(raw)
+    x = _decode(b"".join(pieces), layout.encoding, layout.channels)
+    return _window_levels(x, len(starts)), len(starts)
+
+
+def _probe_soundfile(base: RecordingInfo, *, windows: int, window_s: float) -> RecordingInfo:
+    import soundfile as sf
+
+    try:
+        with sf.SoundFile(base.path) as snd:
+            frames, rate, channels = int(snd.frames), int(snd.samplerate), int(snd.channels)
+            per, starts = _window_starts(frames, rate, windows, window_s)
+            blocks = []
+            position = 0
+            for start in starts:
+                if snd.seekable():
+                    snd.seek(start)
+                else:  # GSM-in-WAV and a few others: decode and drop up to the window
+                    while position < start:
+                        skipped = len(snd.read(min(start - position, 65536), dtype="int16", always_2d=True))
+                        if not skipped:
+                            break
+                        position += skipped
+                block = np.asarray(snd.read(per, dtype="float64", always_2d=True))
+                position = start + len(block)
+                if block.shape[0] < per:
+                    raise _Undecodable(f"decoded {block.shape[0]} of {per} frames at frame {start}")
+                blocks.append(block.mean(axis=1))
+            return replace(
+                base,
+                duration_s=frames / rate if rate else None,
+                sample_rate=rate,
+                channels=channels,
+                encoding=str(snd.subtype).lower(),
+                loudest_window_dbfs=_window_levels(np.concatenate(blocks), len(blocks)) if blocks else None,
+                windows=len(blocks),
+            )
+    except (RuntimeError, TypeError, ValueError, sf.LibsndfileError) as exc:
+        raise _Undecodable(f"libsndfile cannot decode it: {exc}") from exc
+
+
+def _probe_fd(fd: int, base: RecordingInfo, suffix: str, *, windows: int, window_s: float) -> RecordingInfo:
+    """Probe an open file; raises :class:`_Undecodable` or ``OSError``."""
+    size = base.size or 0
+    if suffix == ".gsm":
+        if size % _GSM_FRAME_BYTES:
+            raise _Undecodable(f"{size} bytes is not a whole number of {_GSM_FRAME_BYTES}-byte GSM frames")
+        duration = size // _GSM_FRAME_BYTES * _GSM_FRAME_S
+        return replace(base, duration_s=duration, sample_rate=8000, channels=1, encoding="gsm")
+    if suffix in _RAW:
+        encoding, rate, width = _RAW[suffix]
+        layout: _Layout | None = _Layout(encoding, rate, 1, width, 0, size - size % width)
+    elif suffix not in (".wav", ".wav49") and os.pread(fd, 4, 0) != b"RIFF":
+        layout = None  # MP3, Ogg …
+    else:
+        layout = _wav_layout(fd, size)
+    if layout is None:
+        return _probe_soundfile(base, windows=windows, window_s=window_s)
+    loudest, count = _sample_levels(fd, layout, windows, window_s)
+    return replace(
+        base,
+        duration_s=layout.data_bytes // layout.frame_bytes / layout.sample_rate,
+        sample_rate=layout.sample_rate,
+        channels=layout.channels,
+        encoding=layout.encoding,
+        loudest_window_dbfs=loudest,
+        windows=count,
+    )
+
+
+def probe_file(
+    name: str, path: str, *, windows: int = DEFAULT_WINDOWS, window_s: float = DEFAULT_WINDOW_S
+) -> RecordingInfo:
+    """Probe one recording; never raises for a bad file (the status and ``detail`` say what)."""
+    suffix = os.path.splitext(path)[1].lower()
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return RecordingInfo(name, path, ProbeStatus.VANISHED, detail=f"{path}: no longer exists")
+    except OSError as exc:
+        why = f"{path}: cannot open: {exc.strerror or exc}"
+        return RecordingInfo(name, path, ProbeStatus.UNREADABLE, detail=why)
+    base = RecordingInfo(name, path, ProbeStatus.OK)
+    try:
+        base = replace(base, size=os.fstat(fd).st_size)
+        if hasattr(os, "posix_fadvise"):
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)  # we read a few windows, not the file
+        return _probe_fd(fd, base, suffix, windows=windows, window_s=window_s)
+    except _Undecodable as exc:
+        return replace(base, status=ProbeStatus.UNDECODABLE, detail=f"{path}: {exc}")
+    except OSError as exc:
+        why = f"{path}: read error: {exc.strerror or exc}"
+        return replace(base, status=ProbeStatus.UNDECODABLE, detail=why)
+    finally:
+        os.close(fd)
+
+
+def probe_chunk(
+    items: Sequence[tuple[str, str]], windows: int = DEFAULT_WINDOWS, window_s: float = DEFAULT_WINDOW_S
+) -> list[RecordingInfo]:
+    """Probe ``(name, path)`` pairs in order (the unit of work of a pool worker)."""
+    return [probe_file(name, path, windows=windows, window_s=window_s) for name, path in items]
