@@ -124,6 +124,14 @@ def dialled_user(rec: CallRecord) -> str:
     return uri.removeprefix("sip:").split("@", 1)[0]
 
 
+INTERFERED = "Asterisk restarted during the step (by someone else?): figures invalid"
+
+
+def asterisk_pids() -> set[int]:
+    """Process ids of the running Asterisk daemons (a change means the PBX was restarted)."""
+    return {p.pid for p in psutil.process_iter(["name"]) if p.info["name"] == "asterisk"}
+
+
 class CpuWindow:
     """CPU use of this process, of the machine and of Asterisk between start() and stop()."""
 
@@ -179,6 +187,7 @@ def describe(rec: CallRecord, far: CallRecord) -> str:
 async def run_step(eng: Engine, rig: Rig, n: int, talk: float, *, explain: bool) -> StepResult:
     """Place ``n`` concurrent calls, talk, hang up, verify every call both ways."""
     started = time.monotonic()
+    pbx_before = asterisk_pids()
     ids = eng.reserve_stimulus_ids(n)
     dests = [rig.dest(n, i) for i in range(n)]
     results = await asyncio.gather(
@@ -229,6 +238,8 @@ async def run_step(eng: Engine, rig: Rig, n: int, talk: float, *, explain: bool)
     if failures:
         first = failures[0]
         note = f"{len(failures)} failed: {type(first).__name__}: {str(first)[:80]}"
+    if rig.via_pbx and asterisk_pids() != pbx_before:
+        note = f"{INTERFERED}; {note}"
     return StepResult(
         n,
         len(calls),
@@ -361,6 +372,8 @@ async def ramp(args: argparse.Namespace) -> int:
                     f"{result.note}",
                     flush=True,
                 )
+                if INTERFERED in result.note:
+                    break
                 if result.ok:
                     best = max(best, n)
                     if saturated:

@@ -50,6 +50,7 @@ import numpy as np
 
 from ccinspect.nightly.audit import GapReason
 from ccinspect.nightly.recstore import DEFAULT_CHUNK, audit_directory_store
+from ccinspect.nightly.wavprobe import DEFAULT_WINDOWS
 
 RATE = 8000
 SEATS = ("8001", "8002", "8003", "8004", "8005")
@@ -202,11 +203,17 @@ def evict(directory: Path) -> None:
             os.close(fd)
 
 
-def time_audit(store: Store, workers: int, chunk: int) -> float:
+def time_audit(store: Store, workers: int, chunk: int, windows: int) -> float:
     """Run the audit once; assert it found exactly the injected gaps; return its wall time."""
     started = time.perf_counter()
     result = audit_directory_store(
-        store.cdr, store.recordings, now=store.now, days=30, workers=workers, chunk_size=chunk
+        store.cdr,
+        store.recordings,
+        now=store.now,
+        days=30,
+        workers=workers,
+        chunk_size=chunk,
+        windows=windows,
     )
     elapsed = time.perf_counter() - started
     found = {g.uniqueid: g.reason for g in result.gaps}
@@ -258,6 +265,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=30000)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--chunk", type=int, default=DEFAULT_CHUNK)
+    parser.add_argument("--windows", type=int, default=DEFAULT_WINDOWS, help="windows sampled per recording")
     parser.add_argument("--dir", type=Path, default=None, help="parent of the temporary store")
     parser.add_argument("--keep", action="store_true", help="keep the store afterwards")
     args = parser.parse_args()
@@ -270,12 +278,15 @@ def main() -> None:
         built = time.perf_counter() - started
         print(f"store: {store.files} recordings, {store.audio_bytes / 1e9:.2f} GB of audio, ", end="")
         print(f"CDR {store.cdr.stat().st_size / 1e6:.1f} MB, built in {built:.0f} s in {base}")
-        print(f"machine: {os.cpu_count()} CPUs; workers {args.workers}, chunks of {args.chunk} files")
+        print(
+            f"machine: {os.cpu_count()} CPUs; workers {args.workers}, chunks of {args.chunk} files,", end=" "
+        )
+        print(f"{args.windows} windows per recording")
         evict(store.recordings)
         print("audit, cold page cache:")
-        audit_cold = time_audit(store, args.workers, args.chunk)
+        audit_cold = time_audit(store, args.workers, args.chunk, args.windows)
         print("audit, warm page cache:")
-        time_audit(store, args.workers, args.chunk)
+        time_audit(store, args.workers, args.chunk, args.windows)
         files = sorted(str(p) for p in store.recordings.iterdir())
         evict(store.recordings)
         print("soxi, cold page cache:")

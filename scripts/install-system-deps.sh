@@ -5,9 +5,10 @@
 #   postgresql   the store's tests run against a real PostgreSQL server too
 #   chromium     renders the evidence report to PDF (headless) and checks the HTML in tests
 #   poppler-utils  pdftoppm, to check that the PDF report has pages
+#   fonts-noto-cjk Chinese glyphs for the PDF report
 # pjsua2's build dependencies are installed by scripts/build-pjsua2.sh itself.
 set -euo pipefail
-packages=(debootstrap sox postgresql ca-certificates chromium poppler-utils)
+packages=(debootstrap sox postgresql ca-certificates chromium poppler-utils fonts-noto-cjk)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

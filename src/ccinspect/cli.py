@@ -277,10 +277,11 @@ def build_parser() -> argparse.ArgumentParser:
     checks = sub.add_parser("checks", help="list the check catalogue / 检查项目录")
     checks.set_defaults(func=cmd_checks)
 
-    from ccinspect import cli_report, cli_store
+    from ccinspect import cli_nightly, cli_report, cli_store
 
     cli_store.register(sub)
     cli_report.register(sub)
+    cli_nightly.register(sub)
     return parser
 
 

@@ -104,6 +104,12 @@ def test_a_complete_recording_passes() -> None:
             GapReason.SILENT,
             "recording rec is silent in all 8 sampled windows (loudest -70 dBFS)",
         ),
+        (
+            row("1"),
+            info(loudest=-120.0, scanned=True, windows=120),
+            GapReason.SILENT,
+            "recording rec is silent throughout: all 120 windows measured (loudest -120 dBFS)",
+        ),
     ],
 )
 def test_each_kind_of_gap(call: CdrRow, probe: RecordingInfo | None, reason: GapReason, detail: str) -> None:
@@ -135,11 +141,14 @@ def test_length_is_judged_before_silence() -> None:
 
 
 def test_message_recordings_may_be_shorter_than_the_call() -> None:
-    """The complaint line records the message, not the call: shorter is fine, longer is not."""
+    """The complaint line records the message, not the call: shorter is fine, longer is not;
+    a silent message is the caller's choice, not a gap."""
     shorter = run([row("1", billsec=20, direction="complaint")], [info(duration=8.0)])
     longer = run([row("1", billsec=20, direction="complaint")], [info(duration=25.0)])
+    silent = run([row("1", billsec=20, direction="complaint")], [info(duration=0.5, loudest=-120.0)])
     assert shorter.gaps == ()
     assert longer.gaps[0].detail.en.startswith("message recording rec is 25.0 s long")
+    assert silent.gaps == ()  # a caller who said nothing
 
 
 def test_only_answered_calls_in_the_window_are_judged() -> None:
@@ -182,7 +191,7 @@ def test_a_recording_ccinspect_could_not_read_is_unchecked_not_a_gap() -> None:
     unreadable = info(status=ProbeStatus.UNREADABLE, duration=None, detail="/rec/rec.wav: not probed in time")
     result = run([row("1")], [unreadable])
     assert (result.totals.unchecked, result.totals.gaps, result.verdict) == (1, 0, Verdict.ERROR)
-    assert result.unchecked[0].detail == "/rec/rec.wav: not probed in time"
+    assert result.unchecked[0].detail.en == "/rec/rec.wav: not probed in time"
     assert run([row("1"), row("2", recording=None)], [unreadable]).verdict is Verdict.FAIL
 
 
@@ -276,6 +285,7 @@ def _store(tmp_path: Path) -> tuple[Path, Path, dict[str, GapReason]]:
                 }
             )
         )
+    lines.insert(0, "old garbage line")  # before the window's first row: cannot hide its calls
     lines.append("garbage line")
     cdr = tmp_path / "cdr.json"
     cdr.write_text("\n".join(lines) + "\n", encoding="utf-8")

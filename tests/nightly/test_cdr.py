@@ -88,11 +88,14 @@ def test_malformed_json_lines_are_reported_with_line_and_field() -> None:
 
 
 def test_rows_before_the_window_are_counted_not_kept() -> None:
-    """``since`` drops older rows early (memory stays bounded) and counts them."""
+    """``since`` drops older rows early (memory stays bounded) and counts them; only problems
+    from the first row of the window on are counted as able to hide the window's calls."""
     since = datetime(2026, 11, 29, 16, 0, tzinfo=UTC)
-    result = parse_json_lines([DEMO_NO_ANSWER, DEMO_ANSWERED], source="x", since=since)
+    lines = ["old garbage", DEMO_NO_ANSWER, DEMO_ANSWERED, "new garbage"]
+    result = parse_json_lines(lines, source="x", since=since)
     assert [r.uniqueid for r in result.rows] == ["1795968738.44"]
     assert result.rows_before_window == 1
+    assert (result.first_window_line, result.problems_total, result.problems_in_window) == (3, 2, 1)
 
 
 @pytest.mark.parametrize(

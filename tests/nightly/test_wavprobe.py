@@ -57,12 +57,26 @@ def test_other_formats_go_through_libsndfile(tmp_path: Path, subtype: str, fmt: 
     assert info.loudest_window_dbfs > -20
 
 
-def test_silence_and_dc_offset_read_as_silent(tmp_path: Path) -> None:
-    """Digital silence is at the floor; a constant DC offset is not mistaken for sound."""
+def test_silence_and_dc_offset_read_as_silent_after_a_full_scan(tmp_path: Path) -> None:
+    """Digital silence is at the floor, confirmed over the whole file (20 windows of 0.25 s in
+    5 s); a constant DC offset is not mistaken for sound."""
     silent = probe_file("z", str(pcm16_wav(tmp_path / "z.wav", np.zeros(5 * RATE))))
     dc = probe_file("d", str(pcm16_wav(tmp_path / "d.wav", np.full(5 * RATE, 0.25))))
-    assert silent.loudest_window_dbfs == FLOOR_DBFS
+    assert (silent.loudest_window_dbfs, silent.scanned, silent.windows) == (FLOOR_DBFS, True, 20)
     assert dc.loudest_window_dbfs == FLOOR_DBFS
+
+
+@pytest.mark.parametrize(("subtype", "fmt", "suffix"), [("PCM_16", "WAV", ".wav"), ("VORBIS", "OGG", ".ogg")])
+def test_sound_between_the_sampled_windows_is_found_by_the_confirming_scan(
+    tmp_path: Path, subtype: str, fmt: str, suffix: str
+) -> None:
+    """Speech only in a gap between sampled windows (3.9-4.1 s of 8 s) is not called silence."""
+    audio = np.zeros(8 * RATE)
+    audio[int(3.9 * RATE) : int(4.1 * RATE)] = tone(0.2)
+    info = probe_file("b", str(write(tmp_path / f"b{suffix}", audio, subtype=subtype, fmt=fmt)))
+    assert info.scanned
+    assert info.loudest_window_dbfs is not None
+    assert info.loudest_window_dbfs > -25
 
 
 def test_sound_in_one_window_is_enough(tmp_path: Path) -> None:
@@ -72,6 +86,7 @@ def test_sound_in_one_window_is_enough(tmp_path: Path) -> None:
     info = probe_file("m", str(pcm16_wav(tmp_path / "m.wav", audio)))
     assert info.loudest_window_dbfs is not None
     assert info.loudest_window_dbfs > -15
+    assert not info.scanned
 
 
 def test_truncated_file_is_undecodable_with_both_lengths(tmp_path: Path) -> None:
@@ -80,6 +95,7 @@ def test_truncated_file_is_undecodable_with_both_lengths(tmp_path: Path) -> None
     info = probe_file("t", str(path))
     assert info.status is ProbeStatus.UNDECODABLE
     assert info.detail == f"{path}: truncated: the header declares 12.0 s of audio, the file holds 3.0 s"
+    assert info.detail_zh == f"{path}：文件被截断：文件头声明 12.0 秒音频，文件只有 3.0 秒"
 
 
 def test_placeholder_size_uses_the_bytes_present(tmp_path: Path) -> None:
@@ -143,6 +159,8 @@ def test_very_short_recordings_sample_what_there_is(tmp_path: Path) -> None:
     info = probe_file("s", str(pcm16_wav(tmp_path / "s.wav", tone(0.1))))
     assert info.status is ProbeStatus.OK
     assert 1 <= info.windows <= 8
+    tiny = probe_file("t", str(pcm16_wav(tmp_path / "t.wav", np.zeros(160))))
+    assert (tiny.scanned, tiny.windows, tiny.loudest_window_dbfs) == (True, 1, FLOOR_DBFS)
     empty = probe_file("e", str(pcm16_wav(tmp_path / "e.wav", np.zeros(0))))
     assert (empty.status, empty.duration_s, empty.windows, empty.loudest_window_dbfs) == (
         ProbeStatus.OK,

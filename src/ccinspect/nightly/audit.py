@@ -11,7 +11,9 @@ gap found:
    ``tolerance_s`` (both lengths are reported). Calls whose ``direction`` is a *message*
    direction (the complaint line records the caller's message, not the call) only fail when the
    recording is longer than the call;
-5. ``SILENT``: every sampled window is below ``silence_dbfs``.
+5. ``SILENT``: every window measured is below ``silence_dbfs`` (the probe measures the whole
+   recording before a file whose sampled windows all sound silent may be called so). Not for
+   message recordings: a caller who leaves no message records silence legitimately.
 
 Answered calls shorter than ``min_billsec`` have nothing to record and are counted, not judged.
 A recording ccinspect could not read is *unchecked* (an ERROR, not a finding). Gaps are counted
@@ -105,7 +107,7 @@ class Unchecked:
     day: str
     seat: str
     recording: str
-    detail: str
+    detail: Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,11 +196,11 @@ def _gap_for(
             Text(f"recording {name} is not in the store", f"录音 {name} 不在录音存储中"),
         )
     if info.status is ProbeStatus.UNDECODABLE or info.duration_s is None:
-        why = info.detail or "no length"
+        why, why_zh = info.detail or "no length", info.detail_zh or info.detail or "无时长"
         return (
             GapReason.UNDECODABLE,
             None,
-            Text(f"recording {name} cannot be decoded: {why}", f"录音 {name} 无法解码：{why}"),
+            Text(f"recording {name} cannot be decoded: {why}", f"录音 {name} 无法解码：{why_zh}"),
         )
     length, billed = info.duration_s, row.billsec
     too_long = length > billed + tolerance_s
@@ -216,11 +218,17 @@ def _gap_for(
             ),
         )
     loudest = info.loudest_window_dbfs
-    if loudest is not None and loudest < silence_dbfs:
+    if loudest is not None and loudest < silence_dbfs and not message:
         return (
             GapReason.SILENT,
             length,
             Text(
+                f"recording {name} is silent throughout: all {info.windows} windows measured"
+                f" (loudest {loudest:.0f} dBFS)",
+                f"录音 {name} 全程静音：测量的 {info.windows} 个片段均为静音（最高 {loudest:.0f} dBFS）",
+            )
+            if info.scanned
+            else Text(
                 f"recording {name} is silent in all {info.windows} sampled windows"
                 f" (loudest {loudest:.0f} dBFS)",
                 f"录音 {name} 抽样的 {info.windows} 个片段均为静音（最高 {loudest:.0f} dBFS）",
@@ -274,14 +282,15 @@ def audit(
     message_directions: Collection[str] = ("complaint",),
     seat_pattern: re.Pattern[str] = DEFAULT_SEAT_PATTERN,
     cdr_problems: Sequence[CdrProblem] = (),
-    cdr_problems_total: int | None = None,
+    cdr_problems_in_window: int | None = None,
 ) -> AuditResult:
     """Judge every answered call that started in ``[now - days, now)`` (see the module docstring).
 
     ``recordings_info`` maps recording keys to probe results; a key that is absent is a missing
     recording. ``cdr_problems`` are the parser's problems; only those at or after the first
     window row of their file (or file-level ones, line 0) count, since older lines cannot hide
-    calls of the window in an append-only CDR. ``now`` must be timezone-aware.
+    calls of the window in an append-only CDR; ``cdr_problems_in_window`` is the parser's count
+    of those when it kept only some in detail. ``now`` must be timezone-aware.
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError(f"now must be timezone-aware, got {now!r}")
@@ -313,7 +322,10 @@ def audit(
         by_seat.audited[seat] += 1
         info = recordings_info.get(row.recording) if row.recording else None
         if info is not None and info.status is ProbeStatus.UNREADABLE and row.recording:
-            unchecked.append(Unchecked(row.uniqueid, day, seat, row.recording, info.detail or info.path))
+            en = info.detail or info.path
+            unchecked.append(
+                Unchecked(row.uniqueid, day, seat, row.recording, Text(en, info.detail_zh or en))
+            )
             by_day.unchecked[day] += 1
             by_seat.unchecked[seat] += 1
             continue
@@ -343,10 +355,6 @@ def audit(
     relevant = tuple(
         p for p in cdr_problems if p.line == 0 or (p.source in first_line and p.line >= first_line[p.source])
     )
-    if cdr_problems_total is not None and cdr_problems_total > len(cdr_problems) and first_line:
-        extra = cdr_problems_total - len(cdr_problems)  # not kept in detail: assume in the window
-    else:
-        extra = 0
     audited = answered - too_short
     reasons = Counter(g.reason for g in gaps)
     totals = AuditTotals(
@@ -359,7 +367,9 @@ def audit(
         gaps=len(gaps),
         unchecked=len(unchecked),
         by_reason=tuple((r, reasons[r]) for r in GapReason if reasons[r]),
-        cdr_problems=len(relevant) + extra,
+        cdr_problems=len(relevant)
+        if cdr_problems_in_window is None
+        else max(cdr_problems_in_window, len(relevant)),
     )
     return AuditResult(
         window_start=start,

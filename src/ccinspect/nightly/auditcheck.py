@@ -82,8 +82,8 @@ def _seat_subject(count: GapCount, gaps: Sequence[Gap], unchecked: Sequence[Unch
             subject,
             Text(
                 f"{count.unchecked} of {count.audited} recordings could not be read,"
-                f" e.g. {first_unchecked.detail}",
-                f"{count.audited} 个录音中有 {count.unchecked} 个无法读取，例如 {first_unchecked.detail}",
+                f" e.g. {first_unchecked.detail.en}",
+                f"{count.audited} 个录音中有 {count.unchecked} 个无法读取，例如 {first_unchecked.detail.zh}",
             ),
             *(u.recording for u in unchecked[:_EXAMPLES]),
         )

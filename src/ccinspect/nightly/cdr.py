@@ -115,13 +115,21 @@ class CdrProblem:
 
 @dataclass(frozen=True, slots=True)
 class CdrParseResult:
-    """Rows parsed, problems met (at most :data:`MAX_PROBLEMS_KEPT` kept, all counted)."""
+    """Rows parsed and problems met.
+
+    At most :data:`MAX_PROBLEMS_KEPT` problems are kept (at most half of them from before the
+    window), all are counted. ``first_window_line`` is the line of the first row kept (at or
+    after ``since``); ``problems_in_window`` counts the problems from that line on (all of them
+    without ``since``): in an append-only CDR only those can hide calls of the window.
+    """
 
     rows: tuple[CdrRow, ...]
     problems: tuple[CdrProblem, ...] = ()
     problems_total: int = 0
     lines_read: int = 0
     rows_before_window: int = 0
+    problems_in_window: int = 0
+    first_window_line: int | None = None
 
 
 def recording_key(name: str | None) -> str | None:
@@ -263,21 +271,33 @@ class Collector:
     problems_total: int = 0
     lines_read: int = 0
     before_window: int = 0
+    problems_in_window: int = 0
+    window_line: int | None = None
 
     def problem(self, line: int, text: Text) -> None:
         self.problems_total += 1
-        if len(self.problems) < MAX_PROBLEMS_KEPT:
+        in_window = self.since is None or self.window_line is not None
+        self.problems_in_window += in_window
+        if len(self.problems) < (MAX_PROBLEMS_KEPT if in_window else MAX_PROBLEMS_KEPT // 2):
             self.problems.append(CdrProblem(self.source, line, text))
 
     def add(self, row: CdrRow) -> None:
         if self.since is not None and row.start < self.since:
             self.before_window += 1
-        else:
-            self.rows.append(row)
+            return
+        if self.window_line is None:
+            self.window_line = row.line
+        self.rows.append(row)
 
     def result(self) -> CdrParseResult:
         return CdrParseResult(
-            tuple(self.rows), tuple(self.problems), self.problems_total, self.lines_read, self.before_window
+            tuple(self.rows),
+            tuple(self.problems),
+            self.problems_total,
+            self.lines_read,
+            self.before_window,
+            self.problems_in_window,
+            self.window_line,
         )
 
 

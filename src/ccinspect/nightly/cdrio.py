@@ -73,9 +73,12 @@ def read_cdr_file(
             f"cannot read the CDR file {path}: {exc.strerror or exc}",
             f"无法读取话单文件 {path}：{exc.strerror or exc}",
         ) from exc
-    extra = list(decode_problems)
+    first = result.first_window_line
+    inside = [p for p in decode_problems if since is None or (first is not None and p.line >= first)]
+    outside = [p for p in decode_problems if p not in inside]
     if cut and (since is None or result.rows_before_window == 0):
-        extra.append(
+        inside.insert(
+            0,
             CdrProblem(
                 source,
                 0,
@@ -84,15 +87,16 @@ def read_cdr_file(
                     " older calls in the window were not audited",
                     f"只读取了 {size} 字节中的最后 {max_bytes} 字节；窗口内更早的通话未被核查",
                 ),
-            )
+            ),
         )
-    if not extra:
+    if not inside and not outside:
         return result
-    problems = (tuple(extra) + result.problems)[:MAX_PROBLEMS_KEPT]
     return CdrParseResult(
         result.rows,
-        problems,
-        result.problems_total + len(extra),
+        (*inside, *result.problems, *outside)[:MAX_PROBLEMS_KEPT],
+        result.problems_total + len(inside) + len(outside),
         result.lines_read,
         result.rows_before_window,
+        result.problems_in_window + len(inside),
+        first,
     )

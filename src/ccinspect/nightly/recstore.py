@@ -140,15 +140,17 @@ def probe_recordings(
     executor = cf.ProcessPoolExecutor(max_workers=count, mp_context=context)
     chunks = _chunks(items, chunk_size)
     futures = {executor.submit(probe_chunk, chunk, windows, window_s): chunk for chunk in chunks}
-    failures: dict[str, str] = {}
+    failures: dict[str, tuple[str, str]] = {}
     timed_out = False
     try:
         for future in cf.as_completed(futures, timeout=max(0.0, deadline_s - (time.monotonic() - started))):
             try:
                 results.update((info.name, info) for info in future.result())
             except Exception as exc:  # noqa: BLE001 -- a failed worker leaves its files unchecked, named
+                why = f"{type(exc).__name__}: {exc}"
                 failures.update(
-                    (key, f"probe worker failed: {type(exc).__name__}: {exc}") for key, _ in futures[future]
+                    (key, (f"probe worker failed: {why}", f"探测进程出错：{why}"))
+                    for key, _ in futures[future]
                 )
     except cf.TimeoutError:
         timed_out = True
@@ -157,10 +159,13 @@ def probe_recordings(
             _stop_workers(executor)
         else:
             executor.shutdown(wait=True, cancel_futures=True)
+    late = (f"not probed within the {deadline_s:g} s deadline", f"未能在 {deadline_s:g} 秒期限内完成探测")
     for key, path in items:
         if key not in results:
-            why = failures.get(key, f"not probed within the {deadline_s:g} s deadline")
-            results[key] = RecordingInfo(key, path, ProbeStatus.UNREADABLE, detail=f"{path}: {why}")
+            en, zh = failures.get(key, late)
+            results[key] = RecordingInfo(
+                key, path, ProbeStatus.UNREADABLE, detail=f"{path}: {en}", detail_zh=f"{path}：{zh}"
+            )
     return results
 
 
@@ -176,6 +181,7 @@ def audit_directory_store(
     workers: int | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     deadline_s: float = DEFAULT_DEADLINE_S,
+    windows: int = DEFAULT_WINDOWS,
     silence_dbfs: float = DEFAULT_SILENCE_DBFS,
     message_directions: Collection[str] = ("complaint",),
     tz: tzinfo = UTC,
@@ -184,7 +190,8 @@ def audit_directory_store(
     """The whole recording-store audit: CDR file → probes of the recordings it names → verdict.
 
     Only recordings named by answered calls in the window are probed. ``tz`` is where days
-    begin for the per-day counts (the platform's zone, e.g. ``ZoneInfo("Asia/Shanghai")``). Raises
+    begin for the per-day counts (the platform's zone, e.g. ``ZoneInfo("Asia/Shanghai")``).
+    ``windows`` sampled per recording trade I/O for coverage (each is one small random read). Raises
     :class:`AdapterError` when the CDR file or the directory cannot be read (an ERROR for the
     nightly run), :class:`~ccinspect.nightly.cdrcsv.CdrMappingError` for a wrong mapping.
     """
@@ -193,7 +200,9 @@ def audit_directory_store(
     wanted = {row.recording for row in parsed.rows if row.answered and row.recording and row.start < now}
     listing = list_directory(recording_dir, recursive=recursive)
     files = {key: listing[key] for key in wanted if key in listing}
-    infos = probe_recordings(files, workers=workers, chunk_size=chunk_size, deadline_s=deadline_s)
+    infos = probe_recordings(
+        files, workers=workers, chunk_size=chunk_size, deadline_s=deadline_s, windows=windows
+    )
     return audit(
         parsed.rows,
         infos,
@@ -205,5 +214,5 @@ def audit_directory_store(
         tz=tz,
         seat_pattern=seat_pattern,
         cdr_problems=parsed.problems,
-        cdr_problems_total=parsed.problems_total,
+        cdr_problems_in_window=parsed.problems_in_window,
     )

@@ -39,6 +39,12 @@ DEFAULT_WINDOWS = 8
 """Windows sampled per recording."""
 DEFAULT_WINDOW_S = 0.25
 """Length of one sampled window in seconds."""
+SUSPECT_DBFS = -45.0
+"""A recording whose sampled windows are all below this is measured throughout before it may be
+called silent (real calls have pauses; a few windows can all land in them)."""
+SCAN_MAX_BYTES = 32 * 1024 * 1024
+"""Bound of that confirming scan (35 minutes of 8 kHz 16-bit audio)."""
+_SCAN_BLOCK_BYTES = 1024 * 1024
 _HEAD_BYTES = 4096
 _MAX_CHUNKS = 64
 _PLACEHOLDER_SIZES = (0, 0xFFFFFFFF)
@@ -86,9 +92,11 @@ class RecordingInfo:
     """One recording file as probed.
 
     ``duration_s`` is the length of the audio (None unless known); ``loudest_window_dbfs`` the
-    level of the loudest sampled window with its DC offset removed (AES17 dBFS, None when no
-    window could be sampled); ``windows`` how many windows were sampled; ``detail`` names the
-    file and says what went wrong when ``status`` is not OK.
+    level of the loudest window measured, DC offset removed (AES17 dBFS, None when no window
+    could be measured); ``windows`` how many windows were measured; ``scanned`` True when the
+    sampled windows all sounded silent and the whole audio was then measured (up to
+    :data:`SCAN_MAX_BYTES`) to confirm it; ``detail`` / ``detail_zh`` name the file and say
+    what went wrong when ``status`` is not OK (English / Chinese).
     """
 
     name: str
@@ -101,11 +109,18 @@ class RecordingInfo:
     encoding: str | None = None
     loudest_window_dbfs: float | None = None
     windows: int = 0
+    scanned: bool = False
     detail: str | None = None
+    detail_zh: str | None = None
 
 
 class _Undecodable(Exception):
-    """The file's bytes are not a recording we can decode (message says why)."""
+    """The file's bytes are not a recording we can decode (says why in English and Chinese)."""
+
+    def __init__(self, en: str, zh: str) -> None:
+        super().__init__(en)
+        self.en = en
+        self.zh = zh
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,12 +137,12 @@ def _wav_layout(fd: int, size: int) -> _Layout | None:
     """Parse the RIFF chunks up to ``data``; None when the format needs libsndfile."""
     head = os.pread(fd, _HEAD_BYTES, 0)
     if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
-        raise _Undecodable("not a RIFF/WAVE file")
+        raise _Undecodable("not a RIFF/WAVE file", "不是 RIFF/WAVE 文件")
     offset, fmt = 12, None
     for _ in range(_MAX_CHUNKS):
         chunk = head[offset : offset + 8] if offset + 8 <= len(head) else os.pread(fd, 8, offset)
         if len(chunk) < 8:
-            raise _Undecodable("no data chunk before the end of the file")
+            raise _Undecodable("no data chunk before the end of the file", "文件结束前没有 data 块")
         chunk_id, chunk_size = chunk[:4], struct.unpack("<I", chunk[4:8])[0]
         body = offset + 8
         if chunk_id == b"fmt ":
@@ -137,17 +152,19 @@ def _wav_layout(fd: int, size: int) -> _Layout | None:
                 else os.pread(fd, chunk_size, body)
             )
             if len(raw) < 16:
-                raise _Undecodable("fmt chunk is shorter than 16 bytes")
+                raise _Undecodable("fmt chunk is shorter than 16 bytes", "fmt 块不足 16 字节")
             tag, channels, rate, _, align, bits = struct.unpack("<HHIIHH", raw[:16])
             if tag == _EXTENSIBLE and len(raw) >= 26:
                 tag = struct.unpack("<H", raw[24:26])[0]  # first two bytes of the SubFormat GUID
             fmt = (tag, channels, rate, align, bits)
         elif chunk_id == b"data":
             if fmt is None:
-                raise _Undecodable("data chunk before the fmt chunk")
+                raise _Undecodable("data chunk before the fmt chunk", "data 块出现在 fmt 块之前")
             return _layout_from_fmt(fmt, body, chunk_size, size)
         offset = body + chunk_size + (chunk_size & 1)
-    raise _Undecodable(f"no data chunk in the first {_MAX_CHUNKS} chunks")
+    raise _Undecodable(
+        f"no data chunk in the first {_MAX_CHUNKS} chunks", f"前 {_MAX_CHUNKS} 个块中没有 data 块"
+    )
 
 
 def _layout_from_fmt(
@@ -158,14 +175,18 @@ def _layout_from_fmt(
     if encoding is None:
         return None  # GSM, ADPCM, MP3 in WAV …: libsndfile decides
     if channels < 1 or rate < 1 or align != channels * ((bits + 7) // 8):
-        raise _Undecodable(f"inconsistent fmt chunk (channels {channels}, rate {rate}, block align {align})")
+        raise _Undecodable(
+            f"inconsistent fmt chunk (channels {channels}, rate {rate}, block align {align})",
+            f"fmt 块参数不一致（声道 {channels}，采样率 {rate}，块对齐 {align}）",
+        )
     available = max(size - body, 0)
     if declared in _PLACEHOLDER_SIZES:
         data_bytes = available  # a writer that never went back to fill in the size
     elif declared > available:
+        said, held = declared / (align * rate), available / (align * rate)
         raise _Undecodable(
-            f"truncated: the header declares {declared / (align * rate):.1f} s of audio, "
-            f"the file holds {available / (align * rate):.1f} s"
+            f"truncated: the header declares {said:.1f} s of audio, the file holds {held:.1f} s",
+            f"文件被截断：文件头声明 {said:.1f} 秒音频，文件只有 {held:.1f} 秒",
         )
     else:
         data_bytes = declared
@@ -190,7 +211,7 @@ def _decode(raw: bytes, encoding: str, channels: int) -> npt.NDArray[np.float64]
     else:
         x = np.frombuffer(raw, dtype="<f4" if encoding == "float32" else "<f8").astype(np.float64)
         if not np.all(np.isfinite(x)):
-            raise _Undecodable("float samples contain NaN or infinity")
+            raise _Undecodable("float samples contain NaN or infinity", "浮点采样含 NaN 或无穷大")
     return x.reshape(-1, channels).mean(axis=1) if channels > 1 else x
 
 
@@ -212,6 +233,27 @@ def _window_starts(frames: int, rate: int, windows: int, window_s: float) -> tup
     return per, starts
 
 
+def _scan_levels(fd: int, layout: _Layout, window_s: float) -> tuple[float | None, int]:
+    """Loudest of all consecutive windows of the audio (at most :data:`SCAN_MAX_BYTES` read)."""
+    frames = layout.data_bytes // layout.frame_bytes
+    per = max(1, min(round(window_s * layout.sample_rate), frames))  # a shorter file: one window
+    block = per * layout.frame_bytes * max(1, _SCAN_BLOCK_BYTES // (per * layout.frame_bytes))
+    end = layout.data_offset + min(layout.data_bytes, SCAN_MAX_BYTES)
+    loudest: float | None = None
+    count = 0
+    for offset in range(layout.data_offset, end, block):
+        raw = os.pread(fd, min(block, end - offset), offset)
+        usable = len(raw) // (per * layout.frame_bytes)
+        if not usable:
+            break
+        level = _window_levels(
+            _decode(raw[: usable * per * layout.frame_bytes], layout.encoding, layout.channels), usable
+        )
+        loudest = level if loudest is None else max(loudest, level)
+        count += usable
+    return loudest, count
+
+
 def _sample_levels(fd: int, layout: _Layout, windows: int, window_s: float) -> tuple[float | None, int]:
     frames = layout.data_bytes // layout.frame_bytes
     per, starts = _window_starts(frames, layout.sample_rate, windows, window_s)
@@ -223,11 +265,42 @@ def _sample_levels(fd: int, layout: _Layout, windows: int, window_s: float) -> t
         raw = os.pread(fd, want, layout.data_offset + start * layout.frame_bytes)
         if len(raw) < want:
             raise _Undecodable(
-                f"read {len(raw)} of {want} bytes at frame {start}: the file is shorter than it says"
+                f"read {len(raw)} of {want} bytes at frame {start}: the file is shorter than it says",
+                f"在第 {start} 帧只读到 {len(raw)}/{want} 字节：文件比声明的短",
             )
         pieces.append(raw)
     x = _decode(b"".join(pieces), layout.encoding, layout.channels)
     return _window_levels(x, len(starts)), len(starts)
+
+
+def _levels(fd: int, layout: _Layout, windows: int, window_s: float) -> tuple[float | None, int, bool]:
+    """Sampled levels; a recording that sounds silent there is measured throughout to confirm.
+
+    Returns (loudest window level, windows measured, whether the whole audio was measured).
+    """
+    loudest, count = _sample_levels(fd, layout, windows, window_s)
+    if loudest is None or loudest >= SUSPECT_DBFS:
+        return loudest, count, False
+    scanned, scanned_count = _scan_levels(fd, layout, window_s)
+    if scanned is None:
+        return loudest, count, False
+    return max(loudest, scanned), scanned_count, True
+
+
+def _sf_scan(path: str, per: int, max_frames: int) -> tuple[float | None, int]:
+    """Loudest of all consecutive windows, decoded by libsndfile from the start (bounded)."""
+    import soundfile as sf
+
+    loudest: float | None = None
+    count = 0
+    with sf.SoundFile(path) as snd:
+        for block in snd.blocks(blocksize=per * 64, dtype="float64", always_2d=True, frames=max_frames):
+            usable = len(block) // per
+            if usable:
+                level = _window_levels(np.asarray(block[: usable * per]).mean(axis=1), usable)
+                loudest = level if loudest is None else max(loudest, level)
+                count += usable
+    return loudest, count
 
 
 def _probe_soundfile(base: RecordingInfo, *, windows: int, window_s: float) -> RecordingInfo:
@@ -236,6 +309,7 @@ def _probe_soundfile(base: RecordingInfo, *, windows: int, window_s: float) -> R
     try:
         with sf.SoundFile(base.path) as snd:
             frames, rate, channels = int(snd.frames), int(snd.samplerate), int(snd.channels)
+            subtype = str(snd.subtype).lower()
             per, starts = _window_starts(frames, rate, windows, window_s)
             blocks = []
             position = 0
@@ -251,19 +325,30 @@ def _probe_soundfile(base: RecordingInfo, *, windows: int, window_s: float) -> R
                 block = np.asarray(snd.read(per, dtype="float64", always_2d=True))
                 position = start + len(block)
                 if block.shape[0] < per:
-                    raise _Undecodable(f"decoded {block.shape[0]} of {per} frames at frame {start}")
+                    raise _Undecodable(
+                        f"decoded {block.shape[0]} of {per} frames at frame {start}",
+                        f"在第 {start} 帧只解码出 {block.shape[0]}/{per} 帧",
+                    )
                 blocks.append(block.mean(axis=1))
-            return replace(
-                base,
-                duration_s=frames / rate if rate else None,
-                sample_rate=rate,
-                channels=channels,
-                encoding=str(snd.subtype).lower(),
-                loudest_window_dbfs=_window_levels(np.concatenate(blocks), len(blocks)) if blocks else None,
-                windows=len(blocks),
-            )
+        loudest = _window_levels(np.concatenate(blocks), len(blocks)) if blocks else None
+        count, whole = len(blocks), False
+        if loudest is not None and loudest < SUSPECT_DBFS:
+            scan_per = max(1, round(window_s * rate))
+            scanned, scanned_count = _sf_scan(base.path, scan_per, SCAN_MAX_BYTES // 2)
+            if scanned is not None:
+                loudest, count, whole = max(loudest, scanned), scanned_count, True
     except (RuntimeError, TypeError, ValueError, sf.LibsndfileError) as exc:
-        raise _Undecodable(f"libsndfile cannot decode it: {exc}") from exc
+        raise _Undecodable(f"libsndfile cannot decode it: {exc}", f"libsndfile 无法解码：{exc}") from exc
+    return replace(
+        base,
+        duration_s=frames / rate if rate else None,
+        sample_rate=rate,
+        channels=channels,
+        encoding=subtype,
+        loudest_window_dbfs=loudest,
+        windows=count,
+        scanned=whole,
+    )
 
 
 def _probe_fd(fd: int, base: RecordingInfo, suffix: str, *, windows: int, window_s: float) -> RecordingInfo:
@@ -271,7 +356,10 @@ def _probe_fd(fd: int, base: RecordingInfo, suffix: str, *, windows: int, window
     size = base.size or 0
     if suffix == ".gsm":
         if size % _GSM_FRAME_BYTES:
-            raise _Undecodable(f"{size} bytes is not a whole number of {_GSM_FRAME_BYTES}-byte GSM frames")
+            raise _Undecodable(
+                f"{size} bytes is not a whole number of {_GSM_FRAME_BYTES}-byte GSM frames",
+                f"{size} 字节不是整数个 {_GSM_FRAME_BYTES} 字节的 GSM 帧",
+            )
         duration = size // _GSM_FRAME_BYTES * _GSM_FRAME_S
         return replace(base, duration_s=duration, sample_rate=8000, channels=1, encoding="gsm")
     if suffix in _RAW:
@@ -283,9 +371,10 @@ def _probe_fd(fd: int, base: RecordingInfo, suffix: str, *, windows: int, window
         layout = _wav_layout(fd, size)
     if layout is None:
         return _probe_soundfile(base, windows=windows, window_s=window_s)
-    loudest, count = _sample_levels(fd, layout, windows, window_s)
+    loudest, count, whole = _levels(fd, layout, windows, window_s)
     return replace(
         base,
+        scanned=whole,
         duration_s=layout.data_bytes // layout.frame_bytes / layout.sample_rate,
         sample_rate=layout.sample_rate,
         channels=layout.channels,
@@ -303,10 +392,22 @@ def probe_file(
     try:
         fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:
-        return RecordingInfo(name, path, ProbeStatus.VANISHED, detail=f"{path}: no longer exists")
+        return RecordingInfo(
+            name,
+            path,
+            ProbeStatus.VANISHED,
+            detail=f"{path}: no longer exists",
+            detail_zh=f"{path}：文件已不存在",
+        )
     except OSError as exc:
-        why = f"{path}: cannot open: {exc.strerror or exc}"
-        return RecordingInfo(name, path, ProbeStatus.UNREADABLE, detail=why)
+        why = exc.strerror or str(exc)
+        return RecordingInfo(
+            name,
+            path,
+            ProbeStatus.UNREADABLE,
+            detail=f"{path}: cannot open: {why}",
+            detail_zh=f"{path}：无法打开：{why}",
+        )
     base = RecordingInfo(name, path, ProbeStatus.OK)
     try:
         base = replace(base, size=os.fstat(fd).st_size)
@@ -314,10 +415,17 @@ def probe_file(
             os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)  # we read a few windows, not the file
         return _probe_fd(fd, base, suffix, windows=windows, window_s=window_s)
     except _Undecodable as exc:
-        return replace(base, status=ProbeStatus.UNDECODABLE, detail=f"{path}: {exc}")
+        return replace(
+            base, status=ProbeStatus.UNDECODABLE, detail=f"{path}: {exc.en}", detail_zh=f"{path}：{exc.zh}"
+        )
     except OSError as exc:
-        why = f"{path}: read error: {exc.strerror or exc}"
-        return replace(base, status=ProbeStatus.UNDECODABLE, detail=why)
+        why = exc.strerror or str(exc)
+        return replace(
+            base,
+            status=ProbeStatus.UNDECODABLE,
+            detail=f"{path}: read error: {why}",
+            detail_zh=f"{path}：读取错误：{why}",
+        )
     finally:
         os.close(fd)
 

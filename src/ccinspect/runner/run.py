@@ -180,7 +180,9 @@ class Inspection:
         self.media: dict[str, list[LegMedia]] = {}
         self.recorder: RunRecorder | None = None
         if store is not None:
-            self.recorder = RunRecorder(store, on_error=lambda e: self.progress.note(f"run store: {e.message}"))
+            self.recorder = RunRecorder(
+                store, on_error=lambda e: self.progress.note(f"run store: {e.message}")
+            )
 
     # -- report ---------------------------------------------------------------------------------
     def _report(
@@ -239,8 +241,12 @@ class Inspection:
         self._save("running")
         if self.recorder is not None:
             await asyncio.to_thread(
-                self.recorder.start, self.run_dir.run_id, self.target.name, self.scenario.name,
-                self.run_dir.path, self.started_at,
+                self.recorder.start,
+                self.run_dir.run_id,
+                self.target.name,
+                self.scenario.name,
+                self.run_dir.path,
+                self.started_at,
             )
         status, error = "complete", None
         try:
@@ -462,6 +468,27 @@ class Inspection:
         planned = next((c for c in self.plan if c.purpose is CallPurpose.COMPLAINT), None)
         if planned is None:
             return
+        try:
+            await self._complaint_call(engine, trunk_side, planned)
+        except (SipError, AdapterError, OSError, ValueError) as exc:
+            # The complaint call runs beside the other phases: its failure must become a fact
+            # (ERROR for complaint.flow), never vanish with an unawaited task.
+            cause = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+            now = time.time()
+            fact = CallFact(
+                planned.key,
+                planned.purpose,
+                (),
+                planned.dial,
+                planned.caller,
+                now,
+                now,
+                harness_error=f"the complaint call failed: {cause}",
+            )
+            self.gathered.calls.append(fact)
+            self.progress.call(fact)
+
+    async def _complaint_call(self, engine: Engine, trunk_side: Agent, planned: PlannedCall) -> None:
         self._tickets_before = await platform.existing_ticket_ids(self.target)
         host = str(self.target.sip.registrar).rsplit(":", 1)[0]
         message_s = self.scenario.complaint.message_s

@@ -34,6 +34,7 @@ class PjError(Exception):
 
 
 # pj_status_t values the engine recognises (pjlib/include/pj/errno.h, pjsip_errno.h).
+PJ_ENOTFOUND = 70006
 PJ_ETOOMANY = 70010
 PJ_EADDRINUSE = 120098
 PJMEDIA_RTP_EREMNORFC2833 = 220111

@@ -18,8 +18,8 @@ import asyncio
 import gc
 import logging
 import queue
-import time
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 

@@ -22,7 +22,7 @@ from ccinspect.sip._pj.convert import add_headers, audio_only, now, translate
 from ccinspect.sip._pj.media import MediaPorts
 from ccinspect.sip.capture import MessageStore, transactions_complete
 from ccinspect.sip.config import EngineConfig
-from ccinspect.sip.errors import PJMEDIA_RTP_EREMNORFC2833, DtmfError
+from ccinspect.sip.errors import PJ_ENOTFOUND, PJMEDIA_RTP_EREMNORFC2833, DtmfError, PjError
 from ccinspect.sip.legs import Leg, build_record, wav_is_complete
 from ccinspect.sip.records import (
     CallSealedEvent,
@@ -62,6 +62,17 @@ class CallTable:
         key = self._next_leg
         self._next_leg += 1
         return key
+
+    def _live(self, leg_key: int, operation: str) -> tuple[Any, Leg]:
+        """The call and bookkeeping of a leg that is still here, else a :class:`PjError`.
+
+        A leg can end on this thread (far end hung up, record sealed) while a command for it
+        is already queued on the asyncio side: that is an error for the command, not a crash.
+        """
+        call, leg = self.calls.get(leg_key), self.legs.get(leg_key)
+        if call is None or leg is None:
+            raise PjError(operation, PJ_ENOTFOUND, f"call leg {leg_key} has already ended")
+        return call, leg
 
     def _recording_path(self, agent_key: int, leg_key: int, tag: str) -> Path:
         folder = self._config.evidence_dir / "calls" / f"agent{agent_key}"
@@ -145,7 +156,7 @@ class CallTable:
         stimulus_leg_id: int | None,
     ) -> None:
         """Answer an incoming leg with ``code`` (2xx connects media with ``stimulus``)."""
-        call, leg = self.calls[leg_key], self.legs[leg_key]
+        call, leg = self._live(leg_key, f"answer {code}")
         if 200 <= code < 300:
             leg.stimulus = stimulus
             leg.stimulus_leg_id = stimulus_leg_id
@@ -224,7 +235,7 @@ class CallTable:
         AUTO tries RFC 4733 and falls back to in-band tones when the far end offered no
         telephone-event; an explicit method that fails raises :class:`DtmfError`.
         """
-        call, leg = self.calls[leg_key], self.legs[leg_key]
+        call, leg = self._live(leg_key, f"send DTMF {digits!r}")
         if method in (DtmfMethod.RFC4733, DtmfMethod.SIP_INFO, DtmfMethod.AUTO):
             prm = pj.CallSendDtmfParam()
             prm.digits = digits
