@@ -46,6 +46,14 @@ async def main() -> None:
             bad = [
                 f"{r.check_id}={r.verdict.value}" for r in outcome.results if r.verdict is not Verdict.PASS
             ]
+            for r in outcome.results:
+                for s in r.subjects:
+                    if s.verdict is not Verdict.PASS:
+                        bad.append(f"\n      {s.subject}: {s.reason.en}")
+            if not healthy and args.keep:
+                kept = Path(args.keep) / outcome.run_id
+                shutil.copytree(outcome.path, kept)
+                bad.append(f"\n      kept: {kept}")
             print(
                 f"run {i:2d}: {outcome.verdict.value:5s} {time.monotonic() - started:5.1f} s  {' '.join(bad)}"
             )

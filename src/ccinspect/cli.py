@@ -128,7 +128,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ccinspect.core.scenario import ScenarioFileError, load_scenario, load_target
     from ccinspect.runner.console import ConsoleProgress, verdict_table
     from ccinspect.runner.run import RunError, run_inspection
-
     from ccinspect.store import StoreError, open_store
 
     scenario_path = Path(args.scenario) if args.scenario else _default_scenario()

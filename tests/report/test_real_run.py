@@ -17,7 +17,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _cli(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "ccinspect.cli", *args], capture_output=True, text=True, timeout=timeout, check=False
+        [sys.executable, "-m", "ccinspect.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 

@@ -44,7 +44,6 @@ from ccinspect.pbx.errors import AdapterError
 from ccinspect.runner import platform
 from ccinspect.runner.calls import CallSpec, LegMedia, purpose_batches, run_batch
 from ccinspect.runner.output import RunDir, new_run_id
-from ccinspect.store import RunRecorder, RunStore
 from ccinspect.sip import (
     Agent,
     AnswerMode,
@@ -60,6 +59,7 @@ from ccinspect.sip import (
     SipError,
     TrunkConfig,
 )
+from ccinspect.store import RunRecorder, RunStore
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 AUTO = AnswerPolicy(mode=AnswerMode.AUTO, delay=0.3)
