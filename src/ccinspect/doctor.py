@@ -336,15 +336,16 @@ def render_json(report: DoctorReport, result: Verdict) -> str:
 async def doctor(
     *,
     as_json: bool,
-    capacity_probe: Callable[[], Awaitable[CapacityFacts]] = probe_capacity,
-    demo_probe: Callable[[], DemoFacts] = probe_demo,
+    capacity_probe: Callable[[], Awaitable[CapacityFacts]] | None = None,
+    demo_probe: Callable[[], DemoFacts] | None = None,
     out: Callable[[str], object] = print,
 ) -> int:
-    """Gather, judge, print; return the exit status. The probes can be replaced (tests)."""
+    """Gather, judge, print; return the exit status. The probes can be replaced (tests);
+    by default they are this module's ``probe_capacity`` and ``probe_demo``."""
     started = time.monotonic()
     pj = probe_pjsua2()
-    capacity = await capacity_probe() if pj.importable else None
-    demo = await asyncio.to_thread(demo_probe)
+    capacity = await (capacity_probe or probe_capacity)() if pj.importable else None
+    demo = await asyncio.to_thread(demo_probe or probe_demo)
     report = DoctorReport(
         python=f"{platform.python_version()} ({sys.executable})",
         ccinspect=__version__,

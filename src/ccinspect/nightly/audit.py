@@ -35,6 +35,7 @@ from ccinspect.nightly.cdr import DEFAULT_SEAT_PATTERN, CdrProblem, CdrRow, seat
 from ccinspect.nightly.wavprobe import ProbeStatus, RecordingInfo
 
 __all__ = [
+    "DEFAULT_MIN_BILLSEC",
     "DEFAULT_SILENCE_DBFS",
     "DEFAULT_TOLERANCE_S",
     "AuditResult",
@@ -51,6 +52,7 @@ DEFAULT_TOLERANCE_S = 2.0
 DEFAULT_SILENCE_DBFS = -55.0
 """A sampled window below this level is silence (G.711 idle noise is about -70 dBFS)."""
 DEFAULT_MIN_BILLSEC = 1.0
+"""Answered calls shorter than this have nothing to record (the demo bills 0 s hang-ups)."""
 
 
 class GapReason(enum.Enum):

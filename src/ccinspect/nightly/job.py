@@ -25,15 +25,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import soundfile
 
 from ccinspect.core.scenario import Scenario, Target
-from ccinspect.core.verdict import CheckResult, Text, Verdict
+from ccinspect.core.scenario.target import DemoApiComplaints, DemoAudit, DirectoryAudit, HttpComplaints
+from ccinspect.core.verdict import CheckResult, Text, Verdict, aggregate
 from ccinspect.media.analysis import analyse_recording
 from ccinspect.media.fingerprint import fingerprint_for
 from ccinspect.nightly import alerts, metrics
 from ccinspect.nightly import canary as canaries
+from ccinspect.nightly.auditcheck import audit_check, audit_unavailable
+from ccinspect.nightly.cdrcsv import ASTERISK_MASTER_CSV, CdrMappingError
+from ccinspect.nightly.recstore import audit_directory_store
+from ccinspect.nightly.sla import gather_sla, sla_check
+from ccinspect.pbx.demo.rootfs import RootfsBackend
 from ccinspect.pbx.errors import AdapterError
 from ccinspect.pbx.recordings import RecordingStore, StoredRecording
 from ccinspect.runner import platform
@@ -84,6 +91,8 @@ class NightlyResult:
     previous_run_id: str | None = None
     changes: tuple[CheckChange, ...] = ()
     alert: alerts.AlertResult | None = None
+    extra: tuple[CheckResult, ...] = ()
+    """Production checks of the nightly job itself: recording-store audit, complaint SLA."""
     lines: list[Text] = field(default_factory=list)
 
     @property
@@ -222,9 +231,10 @@ def _exit_code(result: NightlyResult) -> int:
     if run.status != "complete":
         worst = EXIT_ERROR
     proofs = canaries.overall(result.proofs)
-    if result.regressions or proofs is Verdict.FAIL or run.verdict is Verdict.FAIL:
+    extra = aggregate(c.verdict for c in result.extra)
+    if result.regressions or Verdict.FAIL in (proofs, extra, run.verdict):
         return EXIT_FAIL
-    if proofs is Verdict.ERROR:
+    if Verdict.ERROR in (proofs, extra):
         return EXIT_ERROR
     return worst
 
@@ -287,6 +297,41 @@ async def _report_out(
             result.lines.append(Text(exc.message, exc.message_zh))
 
 
+def _audit(spec: DemoAudit | DirectoryAudit, now: datetime) -> CheckResult:
+    """Audit the recording store against the CDR (blocking: run it in a thread)."""
+    if isinstance(spec, DemoAudit):
+        backend = RootfsBackend()
+        cdr_path, rec_dir, mapping = backend.cdr_file, backend.recording_dir, None
+    else:
+        cdr_path, rec_dir = Path(spec.cdr).expanduser(), Path(spec.recordings).expanduser()
+        mapping = ASTERISK_MASTER_CSV if spec.cdr_format == "asterisk-csv" else None
+    try:
+        audited = audit_directory_store(
+            cdr_path, rec_dir, now=now, days=spec.days, mapping=mapping, tz=ZoneInfo(spec.timezone)
+        )
+    except (AdapterError, CdrMappingError, OSError) as exc:
+        message = getattr(exc, "message", str(exc))
+        return audit_unavailable(
+            Text(f"recording-store audit failed: {message}", f"录音存储审计失败：{message}")
+        )
+    return audit_check(audited)
+
+
+async def _production_checks(target: Target, opts: NightlyOptions) -> tuple[CheckResult, ...]:
+    """The recording-store audit (R5) and the complaint reply deadline (R10), when configured."""
+    checks: list[CheckResult] = []
+    now = datetime.fromtimestamp(opts.now, UTC)
+    spec = target.audit
+    if spec is not None:
+        checks.append(await asyncio.to_thread(_audit, spec, now))
+    complaints = target.complaints
+    if spec is not None and spec.complaint_sla and isinstance(complaints, DemoApiComplaints | HttpComplaints):
+        base = str(complaints.url).rstrip("/").removesuffix("/api")
+        facts = await gather_sla(base, now=now, tz="Asia/Shanghai")
+        checks.append(sla_check(facts))
+    return tuple(checks)
+
+
 async def _job(
     scenario: Scenario, target: Target, store: RunStore, opts: NightlyOptions, progress: Progress | None
 ) -> NightlyResult:
@@ -325,6 +370,13 @@ async def _job(
             result.lines.append(line)
         result.proofs = await _prove(store, recs, target, opts, outcome.run_id)
         result.lines.extend(j.message for j in result.proofs)
+    extra = await _production_checks(target, opts)
+    result.extra = extra
+    for check in extra:
+        result.lines.append(
+            Text(f"{check.check_id}: {check.verdict.value}: ", f"{check.check_id}：{check.verdict.value}：")
+            + check.reason
+        )
     if previous is None:
         result.lines.append(
             Text("first nightly run of this target: nothing to compare", "该目标的首次夜间巡检：无可比较")
@@ -338,7 +390,7 @@ async def _job(
         )
         result.lines.extend(_change_line(c) for c in comparison.changed)
     result.exit_code = _exit_code(result)
-    await _report_out(store, result, target, opts, outcome.results)
+    await _report_out(store, result, target, opts, outcome.results + extra)
     return result
 
 

@@ -129,6 +129,33 @@ Recordings = Annotated[AriRecordings | HttpRecordings | DirectoryRecordings, Fie
 Complaints = Annotated[DemoApiComplaints | HttpComplaints | ManualComplaints, Field(discriminator="kind")]
 
 
+class DemoAudit(Model):
+    """Recording-store audit of the demo PBX: its CDR and recording directory in the chroot."""
+
+    kind: Literal["demo"]
+    days: Annotated[int, Field(ge=1)] = 30
+    timezone: str = "Asia/Shanghai"
+    #: Also check complaint reply deadlines (R10) through the target's complaint API.
+    complaint_sla: bool = True
+
+
+class DirectoryAudit(Model):
+    """Recording-store audit from a CDR file (JSON lines, or Asterisk's Master.csv) and a
+    mounted recording directory."""
+
+    kind: Literal["directory"]
+    cdr: str
+    cdr_format: Literal["json-lines", "asterisk-csv"] = "json-lines"
+    recordings: str
+    days: Annotated[int, Field(ge=1)] = 30
+    timezone: str = "Asia/Shanghai"
+    #: Also check complaint reply deadlines (R10) through the target's complaint API.
+    complaint_sla: bool = True
+
+
+Audit = Annotated[DemoAudit | DirectoryAudit, Field(discriminator="kind")]
+
+
 class Target(Model):
     """A target profile: the platform under test. Seat ids and usernames are unique."""
 
@@ -140,6 +167,7 @@ class Target(Model):
     numbers: NumbersSpec
     recordings: Recordings | None = None
     complaints: Complaints | None = None
+    audit: Audit | None = None
     _source: str = PrivateAttr(default="<target>")
 
     @model_validator(mode="after")
