@@ -57,6 +57,8 @@ from ccinspect.sip.agents import Seat, Trunk
 
 AUTO = AnswerPolicy(mode=AnswerMode.AUTO)
 CORES = psutil.cpu_count() or 1
+SETUP_TIMEOUT = 60.0
+"""Bound of each call's set-up: generous, since a step's set-up time is itself a figure."""
 
 
 @dataclass(frozen=True)
@@ -190,8 +192,9 @@ async def run_step(eng: Engine, rig: Rig, n: int, talk: float, *, explain: bool)
     pbx_before = asterisk_pids()
     ids = eng.reserve_stimulus_ids(n)
     dests = [rig.dest(n, i) for i in range(n)]
+    seats = [rig.seats[i % len(rig.seats)] for i in range(n)]
     results = await asyncio.gather(
-        *(rig.seats[i % len(rig.seats)].call(dests[i], timeout=30, stimulus_leg_id=ids[i]) for i in range(n)),
+        *(seats[i].call(dests[i], timeout=SETUP_TIMEOUT, stimulus_leg_id=ids[i]) for i in range(n)),
         return_exceptions=True,
     )
     calls = [r for r in results if isinstance(r, CallHandle)]

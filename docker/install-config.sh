@@ -21,4 +21,9 @@ if [ -d "$src/sounds" ]; then
   cp -r "$src/sounds/." "$root/usr/share/asterisk/sounds/"
   rm -f "$root/usr/share/asterisk/sounds/make-prompts.sh"
 fi
+# Asterisk resolves this machine's host name on every call (acl.c, ast_find_ourip); without an
+# /etc/hosts naming it, each call waits on a failing lookup.
+if [ "$root" != "/" ]; then
+  printf '127.0.0.1\tlocalhost %s\n::1\tlocalhost ip6-localhost\n' "$(hostname)" > "$root/etc/hosts"
+fi
 mkdir -p "$root/var/spool/asterisk/recording" "$root/var/log/asterisk/cdr-custom" "$root/var/run/asterisk"

@@ -206,6 +206,12 @@ def cmd_checks(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from ccinspect.doctor import run_doctor
+
+    return run_doctor(args.json)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ccinspect",
@@ -275,6 +281,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     checks = sub.add_parser("checks", help="list the check catalogue / 检查项目录")
     checks.set_defaults(func=cmd_checks)
+
+    doctor = sub.add_parser("doctor", help="is this machine ready for make demo? / 本机能否运行 make demo")
+    doctor.add_argument("--json", action="store_true", help="print one JSON document")
+    doctor.set_defaults(func=cmd_doctor)
 
     from ccinspect import cli_nightly, cli_report, cli_store
 

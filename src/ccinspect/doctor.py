@@ -137,8 +137,7 @@ class Verdict:
                 en += " (" + "; ".join(self.notes_en) + ")"
                 zh += "（" + "；".join(self.notes_zh) + "）"
             return f"verdict: {en} / 结论：{zh}"
-        return (f"verdict: NOT READY: {'; '.join(self.todo_en)} / "
-                f"结论：未就绪：{'；'.join(self.todo_zh)}")
+        return f"verdict: NOT READY: {'; '.join(self.todo_en)} / 结论：未就绪：{'；'.join(self.todo_zh)}"
 
 
 # -- probes (I/O) ---------------------------------------------------------------------------
@@ -152,9 +151,14 @@ def probe_pjsua2() -> Pjsua2Facts:
         build = pjsua2_build()
     except ImportError as exc:
         return Pjsua2Facts(importable=False, error=str(exc))
-    return Pjsua2Facts(importable=True, version=build.version, distribution=build.distribution,
-                       ours=build.ours, build=build.ccinspect_build,
-                       compiled_max_calls=build.compiled_max_calls)
+    return Pjsua2Facts(
+        importable=True,
+        version=build.version,
+        distribution=build.distribution,
+        ours=build.ours,
+        build=build.ccinspect_build,
+        compiled_max_calls=build.compiled_max_calls,
+    )
 
 
 async def probe_capacity(limit_legs: int = PROOF_LEGS, timeout: float = PROOF_TIMEOUT) -> CapacityFacts:
@@ -181,13 +185,18 @@ async def probe_capacity(limit_legs: int = PROOF_LEGS, timeout: float = PROOF_TI
                 reported = eng.capacity
                 calls = max(1, min(reported, limit_legs) // 2)
                 attempted = 2 * calls
-                trunk = await eng.add_trunk(TrunkConfig(
-                    port=0, answer=AnswerPolicy(mode=AnswerMode.AUTO, silent=True), name="doctor trunk"))
-                seat = await eng.add_seat(SeatConfig(
-                    user="doctor", password="unused", register=False, name="doctor seat"))  # noqa: S106 - never registers
+                trunk = await eng.add_trunk(
+                    TrunkConfig(
+                        port=0, answer=AnswerPolicy(mode=AnswerMode.AUTO, silent=True), name="doctor trunk"
+                    )
+                )
+                seat = await eng.add_seat(
+                    SeatConfig(user="doctor", password="unused", register=False, name="doctor seat")
+                )
                 results = await asyncio.gather(
                     *(seat.call(f"sip:{i}@{trunk.address}", timeout=20, silent=True) for i in range(calls)),
-                    return_exceptions=True)
+                    return_exceptions=True,
+                )
                 up = [r for r in results if isinstance(r, CallHandle)]
                 incoming: list[CallHandle] = []
                 for _ in up:
@@ -222,8 +231,9 @@ def probe_demo() -> DemoFacts:
         status = backend.status()
     except Exception as exc:  # noqa: BLE001 - a doctor reports what it cannot read, it does not crash
         return DemoFacts(backend.rootfs_ready(), str(backend.root), False, False, error=str(exc))
-    return DemoFacts(backend.rootfs_ready(), str(backend.root), status.running, status.healthy,
-                     status.problems)
+    return DemoFacts(
+        backend.rootfs_ready(), str(backend.root), status.running, status.healthy, status.problems
+    )
 
 
 # -- verdict and rendering (pure) -----------------------------------------------------------
@@ -247,24 +257,33 @@ def verdict(report: DoctorReport) -> Verdict:
         todo_zh.append("缺少 pjsua2：请运行 `make install`（用 scripts/build-pjsua2.sh 构建）")
     elif not engine_works(cap):
         reason = cap.error if cap is not None and cap.error else "no loopback call could be opened"
-        todo_en.append(f"the SIP engine does not work ({reason}): rebuild pjsua2 with "
-                       "`scripts/build-pjsua2.sh .venv`")
+        todo_en.append(
+            f"the SIP engine does not work ({reason}): rebuild pjsua2 with `scripts/build-pjsua2.sh .venv`"
+        )
         todo_zh.append(f"SIP 引擎无法工作（{reason}）：请用 `scripts/build-pjsua2.sh .venv` 重新构建 pjsua2")
     elif cap is not None:
         if not pj.ours:
-            notes_en.append(f"pjsua2 is the PyPI wheel: {cap.reported_legs} call legs per process; "
-                            "for load tests build ours with `scripts/build-pjsua2.sh .venv`")
-            notes_zh.append(f"pjsua2 为 PyPI 版本：每进程 {cap.reported_legs} 路呼叫分支；"
-                            "压力测试请用 `scripts/build-pjsua2.sh .venv` 构建")
+            notes_en.append(
+                f"pjsua2 is the PyPI wheel: {cap.reported_legs} call legs per process; "
+                "for load tests build ours with `scripts/build-pjsua2.sh .venv`"
+            )
+            notes_zh.append(
+                f"pjsua2 为 PyPI 版本：每进程 {cap.reported_legs} 路呼叫分支；"
+                "压力测试请用 `scripts/build-pjsua2.sh .venv` 构建"
+            )
         if not cap.proven:
             notes_en.append(f"only {cap.proven_legs} of {cap.attempted_legs} legs proven: {cap.error}")
             notes_zh.append(f"仅验证 {cap.proven_legs}/{cap.attempted_legs} 路：{cap.error}")
     tools = {t.name: t for t in report.tools}
     if not report.demo.rootfs_ready and tools["debootstrap"].path is None:
-        todo_en.append("debootstrap is missing and no Asterisk root filesystem is cached: "
-                       "`apt-get install debootstrap` (or `make install`)")
-        todo_zh.append("缺少 debootstrap 且没有缓存的 Asterisk 根文件系统：请运行 "
-                       "`apt-get install debootstrap`（或 `make install`）")
+        todo_en.append(
+            "debootstrap is missing and no Asterisk root filesystem is cached: "
+            "`apt-get install debootstrap` (or `make install`)"
+        )
+        todo_zh.append(
+            "缺少 debootstrap 且没有缓存的 Asterisk 根文件系统：请运行 "
+            "`apt-get install debootstrap`（或 `make install`）"
+        )
     missing = [t for t in report.tools if t.path is None and not t.needed_for_demo]
     if missing:
         packages = " ".join(sorted({t.package for t in missing}))
@@ -295,8 +314,10 @@ def render_text(report: DoctorReport, result: Verdict) -> str:
     else:
         rows.append(("pjsua2", f"MISSING ({pj.error})"))
     if cap is not None:
-        proof = (f"{cap.proven_legs}/{cap.attempted_legs} legs opened as {cap.attempted_legs // 2} "
-                 f"loopback calls in {cap.seconds:.1f} s")
+        proof = (
+            f"{cap.proven_legs}/{cap.attempted_legs} legs opened as {cap.attempted_legs // 2} "
+            f"loopback calls in {cap.seconds:.1f} s"
+        )
         if cap.error:
             proof += f" ({cap.error})"
         rows.append(("capacity 容量", f"{cap.reported_legs} legs reported; measured: {proof}"))
@@ -324,9 +345,15 @@ def render_json(report: DoctorReport, result: Verdict) -> str:
     """The report and the verdict as one JSON document."""
     data = asdict(report)
     data["capacity_proven"] = report.capacity.proven if report.capacity else False
-    data["verdict"] = {"ready": result.ready, "exit_code": result.exit_code, "line": result.line(),
-                       "todo_en": list(result.todo_en), "todo_zh": list(result.todo_zh),
-                       "notes_en": list(result.notes_en), "notes_zh": list(result.notes_zh)}
+    data["verdict"] = {
+        "ready": result.ready,
+        "exit_code": result.exit_code,
+        "line": result.line(),
+        "todo_en": list(result.todo_en),
+        "todo_zh": list(result.todo_zh),
+        "notes_en": list(result.notes_en),
+        "notes_zh": list(result.notes_zh),
+    }
     return jsonlib.dumps(data, ensure_ascii=False, indent=2)
 
 

@@ -124,9 +124,7 @@ async def test_create_txt_anonymous_caller_still_gets_a_ticket(client: Client) -
     assert await _create_txt(client, "time=1740815700") == "100001"
     assert await _create_txt(client, "caller=&time=&recording=&uniqueid=") == "100002"
     # A post without any Content-Type is read as a form too.
-    resp = await client.post(
-        "/api/tickets.txt", data=b"caller=10086", skip_auto_headers=["Content-Type"]
-    )
+    resp = await client.post("/api/tickets.txt", data=b"caller=10086", skip_auto_headers=["Content-Type"])
     assert resp.status == 201
     assert await resp.text() == "100003"
     first = await (await client.get("/api/tickets/100001")).json()
@@ -295,9 +293,7 @@ async def test_transitions_forward_only_and_resolve_needs_reply(client: Client, 
     await _error(await client.patch("/api/tickets/100404", json=done), 404)
 
 
-async def test_reply_given_when_acknowledging_counts_and_allows_resolving(
-    client: Client, clock
-) -> None:
+async def test_reply_given_when_acknowledging_counts_and_allows_resolving(client: Client, clock) -> None:
     """A reply sent with the acknowledgement sets replied_at; resolving may then omit it;
     open → resolved directly is a forward move."""
     await _create(client)
@@ -371,9 +367,7 @@ async def test_stats_count_year_and_reply_rate(client: Client, clock) -> None:
     assert stats["pending"] == 0
     assert stats["reply_rate"] == pytest.approx(0.5)
 
-    beijing = await (
-        await client.get("/api/stats", params={"year": "2025", "tz": "Asia/Shanghai"})
-    ).json()
+    beijing = await (await client.get("/api/stats", params={"year": "2025", "tz": "Asia/Shanghai"})).json()
     assert beijing["complaints"] == 5
     assert beijing["start"] == "2024-12-31T16:00:00+00:00"
     assert beijing["reply_rate"] == pytest.approx(0.4)
@@ -423,9 +417,7 @@ async def test_token_required_except_health_and_local_pbx(make_client) -> None:
         resp = await client.get("/api/tickets", headers=good)
         assert resp.status == 200
         assert (await resp.json())["total"] == 1
-        resp = await client.patch(
-            "/api/tickets/100001", json={"state": "acknowledged"}, headers=good
-        )
+        resp = await client.patch("/api/tickets/100001", json={"state": "acknowledged"}, headers=good)
         assert resp.status == 200
 
 
@@ -456,9 +448,7 @@ async def test_chinese_text_round_trips_and_persists(make_client) -> None:
     reply = "经核查为光猫故障，已上门更换，并补偿一个月月租。"
     async with make_client() as client:
         created = await _create(client, caller_number="13800138000", summary=summary)
-        resp = await client.patch(
-            f"/api/tickets/{created['id']}", json={"state": "resolved", "reply": reply}
-        )
+        resp = await client.patch(f"/api/tickets/{created['id']}", json={"state": "resolved", "reply": reply})
         raw = await resp.read()
         assert reply.encode() in raw  # not \\u-escaped
         assert resp.charset == "utf-8"

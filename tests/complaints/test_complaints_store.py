@@ -108,10 +108,7 @@ def test_transition_errors_leave_the_ticket_unchanged(store: ComplaintStore) -> 
 
 def test_reply_stats_buckets_add_up(store: ComplaintStore) -> None:
     """Each complaint in the window lands in exactly one reply bucket."""
-    ids = [
-        store.create_ticket(NewTicket(str(i)), now=T0, reply_within=FIFTEEN_DAYS).id
-        for i in range(5)
-    ]
+    ids = [store.create_ticket(NewTicket(str(i)), now=T0, reply_within=FIFTEEN_DAYS).id for i in range(5)]
     store.transition(ids[0], RESOLVED, reply="ok", now=T0 + timedelta(days=15))  # exactly in time
     store.transition(ids[1], ACK, reply="受理", now=T0 + timedelta(days=1))
     store.transition(ids[2], RESOLVED, reply="late", now=T0 + timedelta(days=15, seconds=1))

@@ -20,8 +20,7 @@ FORM = "application/x-www-form-urlencoded"
 def test_form_maps_asterisk_fields() -> None:
     """caller/time/recording/uniqueid/summary fill the ticket; empty values mean not given."""
     new = parse_new_ticket_form(
-        b"caller=10086&time=1740815700.5&recording=&uniqueid=1740815700.17"
-        b"&summary=%E6%8A%95%E8%AF%89",
+        b"caller=10086&time=1740815700.5&recording=&uniqueid=1740815700.17&summary=%E6%8A%95%E8%AF%89",
         FORM,
         None,
     )

@@ -66,9 +66,7 @@ def test_outbound_caller_id_rules(
     presented: str | None, allow_95: bool, reasons: tuple[OutboundReason, ...]
 ) -> None:
     """Each presented caller ID gets exactly the listed reasons; ok iff there are none."""
-    finding = evaluate_outbound_caller_id(
-        parse_number(presented), ALLOCATED, allow_95_outbound=allow_95
-    )
+    finding = evaluate_outbound_caller_id(parse_number(presented), ALLOCATED, allow_95_outbound=allow_95)
     assert finding.reasons == reasons
     assert finding.ok is (not reasons)
     assert finding.presented == parse_number(presented)
@@ -136,9 +134,7 @@ SCREENING: list[tuple[str | None, ScreeningAction, ScreeningReason, str]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("raw", "action", "reason", "token"), SCREENING, ids=[repr(r[0]) for r in SCREENING]
-)
+@pytest.mark.parametrize(("raw", "action", "reason", "token"), SCREENING, ids=[repr(r[0]) for r in SCREENING])
 def test_screening_rules(
     raw: str | None, action: ScreeningAction, reason: ScreeningReason, token: str
 ) -> None:
@@ -169,9 +165,7 @@ def test_intl_format_flag_keeps_the_number_comparable() -> None:
         (ScreeningPolicy(blacklist=frozenset({"+14155550123"})), "001 415 555 0123", S.BLACKLISTED),
     ],
 )
-def test_screening_policy_switches(
-    policy: ScreeningPolicy, raw: str, reason: ScreeningReason
-) -> None:
+def test_screening_policy_switches(policy: ScreeningPolicy, raw: str, reason: ScreeningReason) -> None:
     """Each policy switch changes only the rule it names."""
     assert screen_inbound(raw, policy).reason is reason
 

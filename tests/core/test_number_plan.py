@@ -335,9 +335,7 @@ def test_known_chinese_messages() -> None:
 
 # ---------------------------------------------------------------- never-raises property
 
-_ALPHABET = (
-    "0123456789" * 6 + "+++   --()86" + "abcXYZ#*;@:%<>\"'\\\r\n\t" + "１２＋张三号码\u0000\u202e"
-)
+_ALPHABET = "0123456789" * 6 + "+++   --()86" + "abcXYZ#*;@:%<>\"'\\\r\n\t" + "１２＋张三号码\u0000\u202e"
 
 
 def _random_inputs(count: int) -> list[str]:

@@ -14,8 +14,9 @@ def _sine(freq: float, rate: int, seconds: float = 1.0, amp: float = 0.5) -> np.
     return (amp * np.sin(2 * np.pi * freq * t)).astype(np.float32)
 
 
-@pytest.mark.parametrize(("src", "dst"), [(8000, 16000), (16000, 8000), (8000, 48000),
-                                          (48000, 8000), (44100, 8000)])
+@pytest.mark.parametrize(
+    ("src", "dst"), [(8000, 16000), (16000, 8000), (8000, 48000), (48000, 8000), (44100, 8000)]
+)
 def test_resample_keeps_a_passband_tone(src: int, dst: int) -> None:
     """A 1 kHz tone keeps frequency, phase and level (no added delay) across rates."""
     y = resample(_sine(1000.0, src), src, dst)

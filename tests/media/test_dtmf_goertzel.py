@@ -59,8 +59,7 @@ def test_minimum_duration() -> None:
     """40 ms digits are accepted at the default minimum; 30 ms digits are not."""
     assert _digits(detect_dtmf(synthesize_dtmf("159#", RATE, tone_ms=40), RATE)) == "159#"
     assert detect_dtmf(synthesize_dtmf("159#", RATE, tone_ms=30), RATE) == []
-    assert _digits(detect_dtmf(synthesize_dtmf("159#", RATE, tone_ms=30), RATE,
-                               min_duration_ms=25)) == "159#"
+    assert _digits(detect_dtmf(synthesize_dtmf("159#", RATE, tone_ms=30), RATE, min_duration_ms=25)) == "159#"
 
 
 def test_repeated_digit_with_short_pause_is_two_digits() -> None:
@@ -96,8 +95,10 @@ def test_frequency_tolerance(detune: float) -> None:
     a = amplitude_for_dbfs(-10.0)
     parts = []
     for row, col in ((0, 0), (3, 3), (1, 2)):
-        tone = a * (np.sin(2 * np.pi * LOW_HZ[row] * (1 + detune) * t)
-                    + np.sin(2 * np.pi * HIGH_HZ[col] * (1 + detune) * t))
+        tone = a * (
+            np.sin(2 * np.pi * LOW_HZ[row] * (1 + detune) * t)
+            + np.sin(2 * np.pi * HIGH_HZ[col] * (1 + detune) * t)
+        )
         parts += [tone, np.zeros(800)]
     assert _digits(detect_dtmf(np.concatenate(parts).astype(np.float32), RATE)) == "1D6"
 
@@ -125,8 +126,11 @@ def test_no_digits_from_fingerprints_or_their_mixes(rng: np.random.Generator) ->
     for _ in range(30):
         a, b = (int(v) for v in rng.choice(812, size=2, replace=False))
         xa = synthesize(fingerprint_for(a), RATE, level_dbfs=-6.0, repeat_seconds=2.0)
-        xb = delay(synthesize(fingerprint_for(b), RATE, level_dbfs=-6.0, repeat_seconds=2.0),
-                   RATE, float(rng.uniform(0.0, 1.0)))
+        xb = delay(
+            synthesize(fingerprint_for(b), RATE, level_dbfs=-6.0, repeat_seconds=2.0),
+            RATE,
+            float(rng.uniform(0.0, 1.0)),
+        )
         assert detect_dtmf(xa, RATE) == []
         assert detect_dtmf(ulaw_roundtrip(mix(xa, xb)), RATE) == []
 

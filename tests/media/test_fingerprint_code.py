@@ -119,4 +119,3 @@ def test_synthesize_plays_the_tones_in_order() -> None:
         seg = x[i * slot : (i + 1) * slot]
         freqs = np.fft.rfftfreq(seg.size, 1 / 8000)
         assert freqs[np.argmax(np.abs(np.fft.rfft(seg)))] == pytest.approx(f, abs=7)
-

@@ -41,10 +41,16 @@ def test_pairs_of_legs_in_a_mix_are_told_apart(rng: np.random.Generator) -> None
     """In 12 random two-leg mixes (offsets and levels random), exactly the two legs are found."""
     for _ in range(12):
         a, b = (int(v) for v in rng.choice(MAX_LEGS, size=2, replace=False))
-        xa = delay(synthesize(fingerprint_for(a), RATE, level_dbfs=-18.0, repeat_seconds=5.0),
-                   RATE, float(rng.uniform(0.0, 1.5)))
-        xb = delay(synthesize(fingerprint_for(b), RATE, level_dbfs=float(rng.uniform(-24, -12)),
-                              repeat_seconds=5.0), RATE, float(rng.uniform(0.0, 1.5)))
+        xa = delay(
+            synthesize(fingerprint_for(a), RATE, level_dbfs=-18.0, repeat_seconds=5.0),
+            RATE,
+            float(rng.uniform(0.0, 1.5)),
+        )
+        xb = delay(
+            synthesize(fingerprint_for(b), RATE, level_dbfs=float(rng.uniform(-24, -12)), repeat_seconds=5.0),
+            RATE,
+            float(rng.uniform(0.0, 1.5)),
+        )
         assert _found(ulaw_roundtrip(mix(xa, xb))) == {a, b}
 
 

@@ -74,9 +74,7 @@ def test_decoded_values_are_fixed_points(encode: object, decode: object) -> None
     np.testing.assert_array_equal(decode(encode(values)), values)
 
 
-@pytest.mark.parametrize(
-    "roundtrip", [g711.ulaw_roundtrip, g711.alaw_roundtrip], ids=["ulaw", "alaw"]
-)
+@pytest.mark.parametrize("roundtrip", [g711.ulaw_roundtrip, g711.alaw_roundtrip], ids=["ulaw", "alaw"])
 @pytest.mark.parametrize("level", [-3.0, -20.0, -35.0])
 def test_round_trip_snr_on_a_sine(roundtrip: object, level: float) -> None:
     """A sine keeps an SNR of about 35 dB or better from -35 to -3 dBFS (G.711 is log-PCM)."""

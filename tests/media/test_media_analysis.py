@@ -39,8 +39,7 @@ def test_two_way_audio() -> None:
 
 def test_one_way_audio_silence() -> None:
     """A leg that hears only silence: far not found, all silent, level at the floor."""
-    leg = analyse_heard(np.zeros(10 * RATE, np.float32), RATE, leg_id=40, far_fp=AGENT,
-                        own_fp=CALLER)
+    leg = analyse_heard(np.zeros(10 * RATE, np.float32), RATE, leg_id=40, far_fp=AGENT, own_fp=CALLER)
     assert not leg.far.found
     assert not leg.own_echo.found
     assert leg.silence_share == 1.0
@@ -70,8 +69,7 @@ def test_two_way_audio_with_echo(rng: np.random.Generator) -> None:
 
 def test_noise_only_is_not_silence_and_not_two_way(rng: np.random.Generator) -> None:
     """Hearing only noise: far not found, yet not silent (the path carries something)."""
-    leg = analyse_heard(white_noise(8 * RATE, -30.0, rng), RATE, leg_id=1, far_fp=AGENT,
-                        own_fp=CALLER)
+    leg = analyse_heard(white_noise(8 * RATE, -30.0, rng), RATE, leg_id=1, far_fp=AGENT, own_fp=CALLER)
     assert not leg.far.found
     assert leg.silence_share == 0.0
 

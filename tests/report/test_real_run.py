@@ -49,7 +49,9 @@ def test_real_run_produces_report_pdf_junit_and_a_verifiable_bundle(pbx: DemoPbx
 
     pages = subprocess.run(
         [tool("pdftoppm"), "-r", "30", "-png", str(pdf), str(tmp_path / "page")],
-        capture_output=True, timeout=120, check=False,
+        capture_output=True,
+        timeout=120,
+        check=False,
     )
     assert pages.returncode == 0, pages.stderr
     assert list(tmp_path.glob("page*.png")), "the PDF has pages"

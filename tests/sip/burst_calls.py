@@ -22,14 +22,17 @@ async def burst(calls: int, rounds: int, trunk_port: int, seat_port: int) -> int
     missing = 0
     with tempfile.TemporaryDirectory(prefix="ccinspect-burst-") as tmp:
         async with Engine(EngineConfig(evidence_dir=Path(tmp), stimulus_seconds=4.0)) as eng:
-            trunk = await eng.add_trunk(TrunkConfig(port=trunk_port,
-                                                    answer=AnswerPolicy(mode=AnswerMode.AUTO)))
-            seat = await eng.add_seat(SeatConfig(user="8001", password="x", register=False,
-                                                 local_port=seat_port))
+            trunk = await eng.add_trunk(
+                TrunkConfig(port=trunk_port, answer=AnswerPolicy(mode=AnswerMode.AUTO))
+            )
+            seat = await eng.add_seat(
+                SeatConfig(user="8001", password="x", register=False, local_port=seat_port)
+            )
             for _ in range(rounds):
                 results = await asyncio.gather(
                     *(seat.call(f"sip:{i}@{trunk.address}", timeout=20) for i in range(calls)),
-                    return_exceptions=True)
+                    return_exceptions=True,
+                )
                 up = [r for r in results if isinstance(r, CallHandle)]
                 missing += calls - len(up)
                 await asyncio.sleep(1.0)

@@ -73,8 +73,9 @@ async def heard(record: CallRecord, *, far_id: int, own_id: int) -> LegAudio:
 
     def analyse() -> LegAudio:
         audio, rate = load_wav(record.recording)  # type: ignore[arg-type]
-        return analyse_heard(audio, rate, leg_id=own_id, far_fp=fingerprint_for(far_id),
-                             own_fp=fingerprint_for(own_id))
+        return analyse_heard(
+            audio, rate, leg_id=own_id, far_fp=fingerprint_for(far_id), own_fp=fingerprint_for(own_id)
+        )
 
     return await asyncio.to_thread(analyse)
 

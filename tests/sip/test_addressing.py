@@ -27,7 +27,9 @@ def test_from_uri_presents_user_display_and_host() -> None:
 def test_identity_headers_are_sent_verbatim() -> None:
     """PAI and Privacy go out exactly as given, even malformed."""
     assert identity_headers(CallerId(pai="<<not a uri", privacy="id")) == [
-        ("P-Asserted-Identity", "<<not a uri"), ("Privacy", "id")]
+        ("P-Asserted-Identity", "<<not a uri"),
+        ("Privacy", "id"),
+    ]
     assert identity_headers(None) == []
 
 

@@ -22,8 +22,10 @@ def entry(direction: str, peer: str, text: str, *, size: int | None = None, end:
     word = "from" if direction == "RX" else "to"
     n = len(text.encode()) if size is None else size
     tail = "\n--end msg--\n" if end else ""
-    return (f"15:19:24.598   pjsua_core.c  {direction} {n} bytes Request msg INVITE/cseq=7754 "
-            f"(tdta0x7f) {word} UDP {peer}:\n{text}{tail}")
+    return (
+        f"15:19:24.598   pjsua_core.c  {direction} {n} bytes Request msg INVITE/cseq=7754 "
+        f"(tdta0x7f) {word} UDP {peer}:\n{text}{tail}"
+    )
 
 
 def test_parses_request_with_compact_call_id() -> None:

@@ -21,23 +21,36 @@ from ccinspect.doctor import (
     verdict,
 )
 
-OUR_PJSUA2 = Pjsua2Facts(importable=True, version="2.17", distribution="pjsua2", ours=True,
-                         build="pjproject-2.17-test", compiled_max_calls=512)
+OUR_PJSUA2 = Pjsua2Facts(
+    importable=True,
+    version="2.17",
+    distribution="pjsua2",
+    ours=True,
+    build="pjproject-2.17-test",
+    compiled_max_calls=512,
+)
 PROVEN = CapacityFacts(reported_legs=512, proven_legs=64, attempted_legs=64, seconds=1.5)
-DEMO_CACHED = DemoFacts(rootfs_ready=True, rootfs_path="/cache/rootfs", pbx_running=False,
-                        pbx_healthy=False)
+DEMO_CACHED = DemoFacts(rootfs_ready=True, rootfs_path="/cache/rootfs", pbx_running=False, pbx_healthy=False)
 
 
 def tools(*missing: str) -> tuple[ToolFacts, ...]:
     """Every tool present except ``missing``."""
-    return tuple(ToolFacts(name, pkg, None if name in missing else f"/usr/bin/{name}", needed)
-                 for name, (_, pkg, needed) in doctor.TOOLS.items())
+    return tuple(
+        ToolFacts(name, pkg, None if name in missing else f"/usr/bin/{name}", needed)
+        for name, (_, pkg, needed) in doctor.TOOLS.items()
+    )
 
 
 def report(**changes: object) -> DoctorReport:
     """A report of a ready machine, with ``changes``."""
-    base = DoctorReport(python="3.11.7", ccinspect="0.1.0", pjsua2=OUR_PJSUA2, capacity=PROVEN,
-                        tools=tools(), demo=DEMO_CACHED)
+    base = DoctorReport(
+        python="3.11.7",
+        ccinspect="0.1.0",
+        pjsua2=OUR_PJSUA2,
+        capacity=PROVEN,
+        tools=tools(),
+        demo=DEMO_CACHED,
+    )
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 
@@ -50,16 +63,18 @@ def test_everything_present_is_ready_with_exit_0() -> None:
 
 def test_missing_pjsua2_is_not_ready_and_says_make_install() -> None:
     """No pjsua2: exit 2, and the verdict tells to run make install, in both languages."""
-    result = verdict(report(pjsua2=Pjsua2Facts(importable=False, error="No module named 'pjsua2'"),
-                            capacity=None))
+    result = verdict(
+        report(pjsua2=Pjsua2Facts(importable=False, error="No module named 'pjsua2'"), capacity=None)
+    )
     assert result.exit_code == EXIT_NOT_READY
     assert "make install" in result.line() and "未就绪" in result.line()
 
 
 def test_engine_that_opens_no_call_is_not_ready() -> None:
     """pjsua2 imports but no loopback call can be opened: not ready, the error is shown."""
-    broken = CapacityFacts(reported_legs=512, proven_legs=0, attempted_legs=64, seconds=3.0,
-                           error="pjsua2 failed to start")
+    broken = CapacityFacts(
+        reported_legs=512, proven_legs=0, attempted_legs=64, seconds=3.0, error="pjsua2 failed to start"
+    )
     result = verdict(report(capacity=broken))
     assert not result.ready
     assert "pjsua2 failed to start" in result.line() and "build-pjsua2.sh" in result.line()
@@ -67,8 +82,7 @@ def test_engine_that_opens_no_call_is_not_ready() -> None:
 
 def test_pypi_wheel_is_ready_with_a_note_on_its_four_legs() -> None:
     """The PyPI wheel runs the demo but holds 4 legs: ready, with a note to build ours."""
-    wheel = Pjsua2Facts(importable=True, version="2.15.1", distribution="pjsua2-python",
-                        compiled_max_calls=4)
+    wheel = Pjsua2Facts(importable=True, version="2.15.1", distribution="pjsua2-python", compiled_max_calls=4)
     result = verdict(report(pjsua2=wheel, capacity=CapacityFacts(4, 4, 4, 0.5)))
     assert result.ready
     assert "PyPI wheel" in result.line() and "4 call legs" in result.line()
@@ -117,8 +131,9 @@ async def test_real_run_proves_capacity_with_loopback_calls() -> None:
     assert code == data["verdict"]["exit_code"]
 
 
-def test_run_doctor_is_the_synchronous_entry(monkeypatch: pytest.MonkeyPatch,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_doctor_is_the_synchronous_entry(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """run_doctor(json) runs the whole doctor from synchronous code and returns its exit code."""
 
     async def quick_capacity() -> CapacityFacts:

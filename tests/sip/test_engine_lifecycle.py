@@ -37,8 +37,7 @@ async def test_twenty_start_stop_cycles_in_one_process(engine_config: EngineConf
             assert eng.running and eng.capacity >= 4
             trunk = await eng.add_trunk(TrunkConfig(port=trunk_port))
             if cycle % 5 == 0:  # now and then with a call up at stop time
-                seat = await eng.add_seat(SeatConfig(user="8001", password="x", register=False,
-                                                     local_port=0))
+                seat = await eng.add_seat(SeatConfig(user="8001", password="x", register=False, local_port=0))
                 await seat.call(f"sip:1@{trunk.address}", timeout=5)
         assert not eng.running
         assert sip_threads() == []
@@ -53,13 +52,13 @@ async def test_second_concurrent_engine_is_refused(engine: Engine, engine_config
     assert engine.running
 
 
-async def test_stop_seals_live_calls_with_complete_recordings(engine_config: EngineConfig,
-                                                              port: Ports) -> None:
+async def test_stop_seals_live_calls_with_complete_recordings(
+    engine_config: EngineConfig, port: Ports
+) -> None:
     """Stopping with calls up hangs them up, seals their records and leaves readable WAVs."""
     async with Engine(engine_config) as eng:
         trunk = await eng.add_trunk(TrunkConfig(port=port(), answer=AnswerPolicy(mode=AnswerMode.AUTO)))
-        seat = await eng.add_seat(SeatConfig(user="8001", password="x", register=False,
-                                             local_port=port()))
+        seat = await eng.add_seat(SeatConfig(user="8001", password="x", register=False, local_port=port()))
         call = await seat.call(f"sip:1@{trunk.address}", timeout=5)
         incoming = await trunk.next_incoming(timeout=5)
         await asyncio.sleep(1.0)
@@ -104,8 +103,7 @@ async def test_unanswered_invite_to_a_dead_peer_times_out(engine: Engine, port: 
     """An INVITE to an address where nothing listens fails within the caller's bound."""
     from ccinspect.sip import CallTimeoutError
 
-    seat = await engine.add_seat(SeatConfig(user="8001", password="x", register=False,
-                                            local_port=port()))
+    seat = await engine.add_seat(SeatConfig(user="8001", password="x", register=False, local_port=port()))
     dead = f"127.0.0.1:{port()}"
     with pytest.raises(CallTimeoutError) as info:
         await seat.call(f"sip:1@{dead}", timeout=1.0)

@@ -60,7 +60,10 @@ def test_bursts_of_64_concurrent_calls_do_not_abort_the_process(port: Ports) -> 
     script = Path(__file__).with_name("burst_calls.py")
     done = subprocess.run(
         [sys.executable, str(script), "64", "3", str(port()), str(port())],
-        capture_output=True, text=True, timeout=240, check=False,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
     )
     tail = (done.stdout + done.stderr)[-2000:]
     assert done.returncode == 0, f"exit status {done.returncode}:\n{tail}"
@@ -78,8 +81,7 @@ async def test_timed_out_make_call_leaves_no_buffered_events(engine: Engine, por
     await busy
     deadline = time.monotonic() + 10
     while (  # noqa: ASYNC110 - waiting for the owner thread to seal the abandoned leg
-        not any(r.direction is CallDirection.OUTGOING for r in engine.records)
-        and time.monotonic() < deadline
+        not any(r.direction is CallDirection.OUTGOING for r in engine.records) and time.monotonic() < deadline
     ):
         await asyncio.sleep(0.05)
     assert any(r.direction is CallDirection.OUTGOING and r.hung_up_by_us for r in engine.records)

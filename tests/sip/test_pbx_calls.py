@@ -33,8 +33,12 @@ AUTO = AnswerPolicy(mode=AnswerMode.AUTO)
 def seat_config(pbx: DemoPbx, index: int, **overrides: object) -> SeatConfig:
     """Configuration of demo seat ``index`` (0-based) with its real credentials."""
     account = pbx.config.seats[index]
-    fields: dict[str, object] = {"user": account.username, "password": account.password,
-                                 "registrar": str(pbx.config.site.sip), "answer": AUTO}
+    fields: dict[str, object] = {
+        "user": account.username,
+        "password": account.password,
+        "registrar": str(pbx.config.site.sip),
+        "answer": AUTO,
+    }
     fields.update(overrides)
     return SeatConfig(**fields)  # type: ignore[arg-type]
 
@@ -52,7 +56,8 @@ async def no_channels_left(pbx: DemoPbx, bound: float = 10.0) -> list[str]:
 async def test_five_seats_register_concurrently(engine: Engine, pbx: DemoPbx) -> None:
     """All five demo seats register at once; each REGISTER exchange (challenge + 200) is kept."""
     seats: list[Seat] = await asyncio.gather(
-        *(engine.add_seat(seat_config(pbx, i), timeout=10) for i in range(5)))
+        *(engine.add_seat(seat_config(pbx, i), timeout=10) for i in range(5))
+    )
     for seat in seats:
         assert seat.registrations[-1].status == 200 and seat.registrations[-1].expires > 0
         labels = [m.label for m in await seat.register_messages()]
@@ -78,8 +83,9 @@ async def test_wrong_password_is_a_clear_error(engine: Engine, pbx: DemoPbx) -> 
 
 async def test_seat_to_seat_call_through_the_pbx_has_two_way_audio(engine: Engine, pbx: DemoPbx) -> None:
     """8001 calls 8002 through Asterisk: both legs hear each other's fingerprint."""
-    caller, callee = await asyncio.gather(engine.add_seat(seat_config(pbx, 0)),
-                                          engine.add_seat(seat_config(pbx, 1)))
+    caller, callee = await asyncio.gather(
+        engine.add_seat(seat_config(pbx, 0)), engine.add_seat(seat_config(pbx, 1))
+    )
     a_id, b_id = engine.reserve_stimulus_ids(2)
     callee.answer_policy = AnswerPolicy(mode=AnswerMode.EXPLICIT)
     dialling = asyncio.create_task(caller.call("8002", timeout=10, stimulus_leg_id=a_id))
@@ -96,19 +102,22 @@ async def test_seat_to_seat_call_through_the_pbx_has_two_way_audio(engine: Engin
     assert await no_channels_left(pbx) == []
 
 
-async def test_ten_concurrent_calls_through_the_pbx_to_one_trunk_address(engine: Engine,
-                                                                         pbx: DemoPbx) -> None:
+async def test_ten_concurrent_calls_through_the_pbx_to_one_trunk_address(
+    engine: Engine, pbx: DemoPbx
+) -> None:
     """Seats place up to 10 concurrent outbound calls; the trunk holds them all on one address
     and every call carries two-way audio."""
     n = min(10, engine.capacity // 2)
     trunk_at = pbx.config.site.trunk
-    trunk = await engine.add_trunk(TrunkConfig(host=trunk_at.host, port=trunk_at.port,
-                                               pbx=str(pbx.config.site.sip), answer=AUTO))
+    trunk = await engine.add_trunk(
+        TrunkConfig(host=trunk_at.host, port=trunk_at.port, pbx=str(pbx.config.site.sip), answer=AUTO)
+    )
     seats = await asyncio.gather(*(engine.add_seat(seat_config(pbx, i)) for i in range(5)))
     ids = engine.reserve_stimulus_ids(n)
     numbers = [f"1380000{i:04d}" for i in range(n)]
-    calls = await asyncio.gather(*(seats[i % 5].call(numbers[i], timeout=20, stimulus_leg_id=ids[i])
-                                   for i in range(n)))
+    calls = await asyncio.gather(
+        *(seats[i % 5].call(numbers[i], timeout=20, stimulus_leg_id=ids[i]) for i in range(n))
+    )
     incoming = [await trunk.next_incoming(timeout=10) for _ in range(n)]
     assert len({h.leg for h in incoming}) == n
     await talk(3.0)
@@ -133,8 +142,9 @@ async def test_cancelled_run_leaves_no_channel_on_the_pbx(engine_config: object,
 
     async def run(eng: Engine) -> None:
         trunk_at = pbx.config.site.trunk
-        await eng.add_trunk(TrunkConfig(host=trunk_at.host, port=trunk_at.port,
-                                        pbx=str(pbx.config.site.sip), answer=AUTO))
+        await eng.add_trunk(
+            TrunkConfig(host=trunk_at.host, port=trunk_at.port, pbx=str(pbx.config.site.sip), answer=AUTO)
+        )
         seat = await eng.add_seat(seat_config(pbx, 3))
         call = await seat.call("13800001111", timeout=20)
         await call.wait_disconnected(timeout=60)

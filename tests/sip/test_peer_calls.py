@@ -38,9 +38,15 @@ async def pair(engine: Engine, port: Ports, answer: AnswerPolicy) -> tuple[Seat,
     """An unregistered auto-answering seat and a trunk with ``answer`` policy, and the URI that
     reaches the trunk."""
     trunk = await engine.add_trunk(TrunkConfig(port=port(), answer=answer))
-    seat = await engine.add_seat(SeatConfig(user="8001", password="x", register=False,
-                                            local_port=port(),
-                                            answer=AnswerPolicy(mode=AnswerMode.AUTO)))
+    seat = await engine.add_seat(
+        SeatConfig(
+            user="8001",
+            password="x",
+            register=False,
+            local_port=port(),
+            answer=AnswerPolicy(mode=AnswerMode.AUTO),
+        )
+    )
     return seat, trunk, f"sip:555@{trunk.address}"
 
 
@@ -105,10 +111,18 @@ async def test_every_message_of_the_call_is_captured_on_both_legs(engine: Engine
 async def test_presented_identity_is_sent_and_parsed(engine: Engine, port: Ports) -> None:
     """From user/display, P-Asserted-Identity, Privacy and custom headers reach the callee as sent."""
     seat, trunk, _ = await pair(engine, port, AnswerPolicy(mode=AnswerMode.AUTO))
-    presented = CallerId(from_user="13800138000", from_display="Test Caller",
-                         pai="<sip:+8613800138000@127.0.0.1>", privacy="id")
-    call = await trunk.call(f"sip:8001@{seat.address}", timeout=5, caller_id=presented,
-                            headers=[("X-Caller-Screening", "blacklist-check"), ("X-Run", "t1")])
+    presented = CallerId(
+        from_user="13800138000",
+        from_display="Test Caller",
+        pai="<sip:+8613800138000@127.0.0.1>",
+        privacy="id",
+    )
+    call = await trunk.call(
+        f"sip:8001@{seat.address}",
+        timeout=5,
+        caller_id=presented,
+        headers=[("X-Caller-Screening", "blacklist-check"), ("X-Run", "t1")],
+    )
     incoming = await seat.next_incoming(timeout=5)
     out_rec = await call.hangup()
     in_rec = await incoming.wait_disconnected(timeout=5)
@@ -127,8 +141,9 @@ async def test_presented_identity_is_sent_and_parsed(engine: Engine, port: Ports
 async def test_malformed_and_letter_identities_are_sent_verbatim(engine: Engine, port: Ports) -> None:
     """A malformed PAI and a From of letters go out unchanged, for the platform to judge."""
     seat, trunk, _ = await pair(engine, port, AnswerPolicy(mode=AnswerMode.AUTO))
-    call = await trunk.call(f"sip:8001@{seat.address}", timeout=5,
-                            caller_id=CallerId(from_user="abcdef", pai="<<sip:not valid"))
+    call = await trunk.call(
+        f"sip:8001@{seat.address}", timeout=5, caller_id=CallerId(from_user="abcdef", pai="<<sip:not valid")
+    )
     incoming = await seat.next_incoming(timeout=5)
     await call.hangup()
     in_rec = await incoming.wait_disconnected(timeout=5)
@@ -233,11 +248,11 @@ async def test_concurrent_calls_scale_with_capacity(engine: Engine, port: Ports)
     n = min(engine.capacity // 2, 8)
     assert n >= 2
     trunk = await engine.add_trunk(TrunkConfig(port=port(), answer=AnswerPolicy(mode=AnswerMode.AUTO)))
-    seat = await engine.add_seat(SeatConfig(user="8001", password="x", register=False,
-                                            local_port=port()))
+    seat = await engine.add_seat(SeatConfig(user="8001", password="x", register=False, local_port=port()))
     ids = engine.reserve_stimulus_ids(n)
-    calls = await asyncio.gather(*(seat.call(f"sip:{i}@{trunk.address}", timeout=10,
-                                             stimulus_leg_id=ids[i]) for i in range(n)))
+    calls = await asyncio.gather(
+        *(seat.call(f"sip:{i}@{trunk.address}", timeout=10, stimulus_leg_id=ids[i]) for i in range(n))
+    )
     incoming = [await trunk.next_incoming(timeout=5) for _ in range(n)]
     await talk()
     out_recs = await asyncio.gather(*(c.hangup() for c in calls))

@@ -180,9 +180,7 @@ def same_number(a: str | ParsedNumber | None, b: str | ParsedNumber | None) -> b
     """
     pa, pb = coerce_number(a), coerce_number(b)
     return (
-        pa.kind is not NumberKind.ABSENT
-        and pb.kind is not NumberKind.ABSENT
-        and (pa.national == pb.national)
+        pa.kind is not NumberKind.ABSENT and pb.kind is not NumberKind.ABSENT and (pa.national == pb.national)
     )
 
 
@@ -253,9 +251,7 @@ def _parse_international(raw: str, cleaned: str, digits: str) -> ParsedNumber:
             phonenumbers.NumberParseException.TOO_LONG: Problem.TOO_LONG,
         }.get(exc.error_type, Problem.TOO_SHORT)
         problems = (Problem.FOREIGN, problem) if digits else (Problem.TOO_SHORT,)
-        return ParsedNumber(
-            raw, cleaned, NumberKind.INVALID, problems=problems, library_valid=False
-        )
+        return ParsedNumber(raw, cleaned, NumberKind.INVALID, problems=problems, library_valid=False)
     if phonenumbers.is_valid_number(number):
         return ParsedNumber(
             raw, e164, NumberKind.INTERNATIONAL, problems=(Problem.FOREIGN,), library_valid=True
@@ -372,9 +368,7 @@ def _classify_trunk_prefixed(d: str) -> _Classified:
     return NumberKind.FIXED, area, ()
 
 
-_LIBRARY_KINDS = frozenset(
-    {NumberKind.MOBILE, NumberKind.FIXED, NumberKind.NUMBER_400, NumberKind.INVALID}
-)
+_LIBRARY_KINDS = frozenset({NumberKind.MOBILE, NumberKind.FIXED, NumberKind.NUMBER_400, NumberKind.INVALID})
 
 
 def _library_opinion(kind: NumberKind, national: str, area: str | None) -> bool | None:

@@ -111,9 +111,7 @@ class OutboundCallerIdPolicy:
     allow_95_outbound: bool = False
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "allocated", _normalised_config_numbers(self.allocated, "allocated numbers")
-        )
+        object.__setattr__(self, "allocated", _normalised_config_numbers(self.allocated, "allocated numbers"))
 
     def evaluate(self, presented: ParsedNumber | str | None) -> CallerIdFinding:
         """Judge one caller ID; all applicable reasons are listed, in a fixed order."""
@@ -198,9 +196,7 @@ class ScreeningPolicy:
     accept_short_codes: bool = False
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "blacklist", _normalised_config_numbers(self.blacklist, "blacklist")
-        )
+        object.__setattr__(self, "blacklist", _normalised_config_numbers(self.blacklist, "blacklist"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,15 +234,11 @@ def screen_inbound(parsed: ParsedNumber | str | None, policy: ScreeningPolicy) -
         reason = ScreeningReason.ABSENT
     elif n.national in policy.blacklist:
         flag, reason = ScreeningAction.REJECT, ScreeningReason.BLACKLISTED
-    elif n.kind is NumberKind.INVALID or (
-        n.kind is NumberKind.SHORT and not policy.accept_short_codes
-    ):
+    elif n.kind is NumberKind.INVALID or (n.kind is NumberKind.SHORT and not policy.accept_short_codes):
         reason = ScreeningReason.MALFORMED
     elif n.kind is NumberKind.INTERNATIONAL:
         reason = ScreeningReason.FOREIGN
-    elif (
-        n.international_form and policy.domestic_trunk and policy.treat_international_format_as_flag
-    ):
+    elif n.international_form and policy.domestic_trunk and policy.treat_international_format_as_flag:
         reason = ScreeningReason.INTERNATIONAL_FORMAT
     else:
         flag = ScreeningAction.PASS

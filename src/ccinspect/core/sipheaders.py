@@ -136,9 +136,7 @@ class NameAddr:
 
     def is_anonymous(self) -> bool:
         """True for a withheld identity (``anonymous`` user or the ``anonymous.invalid`` host)."""
-        return self.uri.number.strip().lower() in ANONYMOUS_TOKENS or (
-            self.uri.host == "anonymous.invalid"
-        )
+        return self.uri.number.strip().lower() in ANONYMOUS_TOKENS or (self.uri.host == "anonymous.invalid")
 
 
 def parse_uri(text: str) -> SipUri:
@@ -330,9 +328,7 @@ def extract_identity(headers: Sequence[tuple[str, str]]) -> CallerIdentity:
             privacy.extend(t.strip().lower() for t in tokens if t.strip())
         elif key == "x-caller-screening" and screening is None:
             screening = value.strip()
-    return CallerIdentity(
-        from_, tuple(pai), tuple(rpid), tuple(privacy), tuple(diversion), screening
-    )
+    return CallerIdentity(from_, tuple(pai), tuple(rpid), tuple(privacy), tuple(diversion), screening)
 
 
 class MessageKind(enum.Enum):
@@ -382,9 +378,7 @@ def _parse_start_line(line: str) -> ParsedSipMessage:
         code = parts[1]
         if len(code) == 3 and set(code) <= _DIGITS:
             reason = parts[2] if len(parts) == 3 else ""
-            return ParsedSipMessage(
-                MessageKind.RESPONSE, line, status_code=int(code), reason=reason
-            )
+            return ParsedSipMessage(MessageKind.RESPONSE, line, status_code=int(code), reason=reason)
     if len(parts) == 3 and parts[2].upper().startswith("SIP/") and parts[0].isalpha():
         return ParsedSipMessage(MessageKind.REQUEST, line, method=parts[0], request_uri=parts[1])
     return ParsedSipMessage(MessageKind.UNKNOWN, line)

@@ -87,9 +87,7 @@ def analyse_heard(
     )
 
 
-def analyse_recording(
-    audio: npt.ArrayLike, sample_rate: int, fps: Sequence[Fingerprint]
-) -> RecordingAudio:
+def analyse_recording(audio: npt.ArrayLike, sample_rate: int, fps: Sequence[Fingerprint]) -> RecordingAudio:
     """Analyse a PBX recording that should hold every fingerprint in ``fps`` (both legs' mix)."""
     x = as_mono(audio)
     rate = check_rate(sample_rate)

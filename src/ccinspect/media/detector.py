@@ -152,9 +152,7 @@ def _slot_stats(tp: TonePower, freq: float, loudest: _Float64) -> _SlotStats:
     )
 
 
-def _level_consistent(
-    ok: npt.NDArray[np.bool_], level: _Float64, needed: int
-) -> npt.NDArray[np.bool_]:
+def _level_consistent(ok: npt.NDArray[np.bool_], level: _Float64, needed: int) -> npt.NDArray[np.bool_]:
     """``ok`` without the slots more than ``LEVEL_SPREAD_DB`` from the median level of the
     passing slots of their candidate (checked only where ``needed`` slots pass).
 
@@ -178,14 +176,10 @@ def _detect_in(
     n_cand = tp.n_frames - _LAST_FRAME - (n - 1) * SLOT_HOPS
     if n == 0 or n_cand <= 0:
         return Detection(False, 0.0, 0, None, None)
-    slots = [
-        (stats[f], slice(i * SLOT_HOPS, i * SLOT_HOPS + n_cand)) for i, f in enumerate(fp.tones)
-    ]
+    slots = [(stats[f], slice(i * SLOT_HOPS, i * SLOT_HOPS + n_cand)) for i, f in enumerate(fp.tones)]
     ok = np.stack([st.ok[sl] for st, sl in slots])
     quality = np.stack([st.quality[sl] for st, sl in slots])
-    strength = np.clip(
-        (quality - STRENGTH_FLOOR_DB) / (STRENGTH_FULL_DB - STRENGTH_FLOOR_DB), 0.0, 1.0
-    )
+    strength = np.clip((quality - STRENGTH_FLOOR_DB) / (STRENGTH_FULL_DB - STRENGTH_FLOOR_DB), 0.0, 1.0)
     score = float(strength.mean(axis=0).max())
     if not np.any(ok.sum(axis=0) >= n - 1):
         return Detection(False, score, 0, None, None)
@@ -266,9 +260,7 @@ def _tukey(length: int, taper: int) -> _Float64:
     return window
 
 
-def detect_all(
-    audio: npt.ArrayLike, sample_rate: int, fps: Iterable[Fingerprint]
-) -> dict[int, Detection]:
+def detect_all(audio: npt.ArrayLike, sample_rate: int, fps: Iterable[Fingerprint]) -> dict[int, Detection]:
     """Detect each of ``fps`` in ``audio``; the spectral analysis is shared between them.
 
     Returns a new dict from fingerprint id to its ``Detection`` (see ``detect``).

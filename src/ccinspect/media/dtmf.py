@@ -132,9 +132,7 @@ def _analyse_frames(x: npt.NDArray[np.float64], rate: int) -> _FrameAnalysis:
         & (twist_db <= MAX_REVERSE_TWIST_DB)
         & (twist_db >= -MAX_NORMAL_TWIST_DB)
     )
-    labels = tuple(
-        KEYPAD[int(r)][int(c)] if good else None for r, c, good in zip(li, hi, ok, strict=True)
-    )
+    labels = tuple(KEYPAD[int(r)][int(c)] if good else None for r, c, good in zip(li, hi, ok, strict=True))
     return _FrameAnalysis(labels, tone, length, hop)
 
 
@@ -169,9 +167,7 @@ def _measure(fa: _FrameAnalysis, first: int, last: int, digit: str) -> tuple[flo
     return centre - duration / 2.0, duration
 
 
-def detect_dtmf(
-    audio: npt.ArrayLike, sample_rate: int, *, min_duration_ms: float = 40.0
-) -> list[DtmfDigit]:
+def detect_dtmf(audio: npt.ArrayLike, sample_rate: int, *, min_duration_ms: float = 40.0) -> list[DtmfDigit]:
     """Detect in-band DTMF digits in ``audio``, in time order.
 
     Every digit at least ``min_duration_ms`` long (measured to about 2 ms) with tones of
@@ -236,9 +232,7 @@ def synthesize_dtmf(
         if row is None or len(ch) != 1:
             raise ValueError(f"not a DTMF digit: {ch!r} (allowed: 0-9 * # A-D)")
         col = KEYPAD[row].index(ch)
-        tone = a_low * np.sin(2 * np.pi * LOW_HZ[row] * t) + a_high * np.sin(
-            2 * np.pi * HIGH_HZ[col] * t
-        )
+        tone = a_low * np.sin(2 * np.pi * LOW_HZ[row] * t) + a_high * np.sin(2 * np.pi * HIGH_HZ[col] * t)
         parts.extend([tone * env, np.zeros(n_gap)])
     if not parts:
         return np.zeros(0, dtype=np.float32)

@@ -83,8 +83,17 @@ class Agent:
 
     kind = "agent"
 
-    def __init__(self, engine: Engine, key: int, name: str, *, address: str, dial_domain: str,
-                 from_host: str, answer: AnswerPolicy) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        key: int,
+        name: str,
+        *,
+        address: str,
+        dial_domain: str,
+        from_host: str,
+        answer: AnswerPolicy,
+    ) -> None:
         self.engine = engine
         self.key = key
         self.name = name
@@ -121,8 +130,11 @@ class Agent:
         engine = self.engine
         bound = engine.timeouts.answer if timeout is None else timeout
         uri = target_uri(dest, self.dial_domain)
-        leg_id = None if silent else (
-            stimulus_leg_id if stimulus_leg_id is not None else engine.next_stimulus_id())
+        leg_id = (
+            None
+            if silent
+            else (stimulus_leg_id if stimulus_leg_id is not None else engine.next_stimulus_id())
+        )
         call_id = f"{uuid.uuid4().hex}@ccinspect"
         all_headers = identity_headers(caller_id) + list(headers)
         from_uri = from_uri_for(caller_id, self.from_host)
@@ -132,18 +144,30 @@ class Agent:
                 stimulus = await engine.stimuli.path_for(leg_id) if leg_id is not None else None
                 host, key = engine.host, self.key
                 submitted = engine.submit_raw(
-                    lambda: host.make_call(key, uri, call_id=call_id, headers=all_headers,
-                                           from_uri=from_uri, stimulus=stimulus,
-                                           stimulus_leg_id=leg_id)
+                    lambda: host.make_call(
+                        key,
+                        uri,
+                        call_id=call_id,
+                        headers=all_headers,
+                        from_uri=from_uri,
+                        stimulus=stimulus,
+                        stimulus_leg_id=leg_id,
+                    )
                 )
                 try:
                     leg = await asyncio.shield(submitted)
                 except asyncio.CancelledError:
                     engine.hang_up_when_created(submitted)
                     raise
-                handle = CallHandle(self, leg, CallDirection.OUTGOING, call_id=call_id,
-                                    remote_uri=uri, local_uri=from_uri or "",
-                                    stimulus_leg_id=leg_id)
+                handle = CallHandle(
+                    self,
+                    leg,
+                    CallDirection.OUTGOING,
+                    call_id=call_id,
+                    remote_uri=uri,
+                    local_uri=from_uri or "",
+                    stimulus_leg_id=leg_id,
+                )
                 engine.adopt(handle)
                 await handle.until_confirmed()
         except PjError as exc:
@@ -181,8 +205,14 @@ class Agent:
             raise errors.no_incoming(self.name, bound) from None
 
     def _on_incoming(self, event: IncomingCallEvent) -> CallHandle:
-        handle = CallHandle(self, event.leg, CallDirection.INCOMING, call_id=event.call_id,
-                            remote_uri=event.remote_uri, local_uri=event.local_uri)
+        handle = CallHandle(
+            self,
+            event.leg,
+            CallDirection.INCOMING,
+            call_id=event.call_id,
+            remote_uri=event.remote_uri,
+            local_uri=event.local_uri,
+        )
         policy = self.answer_policy
         if policy.mode is AnswerMode.AUTO:
             task = asyncio.get_running_loop().create_task(self._auto_answer(handle, policy))
@@ -213,10 +243,22 @@ class Agent:
 class RegisteringAgent(Agent):
     """An agent whose account REGISTERs with digest authentication."""
 
-    def __init__(self, engine: Engine, key: int, name: str, *, address: str, dial_domain: str,
-                 from_host: str, answer: AnswerPolicy, registrar: str, aor: str) -> None:
-        super().__init__(engine, key, name, address=address, dial_domain=dial_domain,
-                         from_host=from_host, answer=answer)
+    def __init__(
+        self,
+        engine: Engine,
+        key: int,
+        name: str,
+        *,
+        address: str,
+        dial_domain: str,
+        from_host: str,
+        answer: AnswerPolicy,
+        registrar: str,
+        aor: str,
+    ) -> None:
+        super().__init__(
+            engine, key, name, address=address, dial_domain=dial_domain, from_host=from_host, answer=answer
+        )
         self.registrar = registrar
         self.aor = aor
         self.registrations: list[RegisterOutcome] = []
@@ -233,19 +275,22 @@ class RegisteringAgent(Agent):
         self._reg_waiter = asyncio.get_running_loop().create_future()
         return self._reg_waiter
 
-    async def _await_reg(self, waiter: asyncio.Future[RegisterOutcome], bound: float,
-                         *, unregister: bool) -> RegisterOutcome:
+    async def _await_reg(
+        self, waiter: asyncio.Future[RegisterOutcome], bound: float, *, unregister: bool
+    ) -> RegisterOutcome:
         try:
             async with asyncio.timeout(bound):
                 outcome = await waiter
         except TimeoutError:
             raise errors.register_timeout(self.name, self.registrar, bound) from None
         if not 200 <= outcome.status < 300:
-            raise errors.register_refused(self.name, self.registrar, outcome.status,
-                                          outcome.reason, challenges=outcome.challenges)
+            raise errors.register_refused(
+                self.name, self.registrar, outcome.status, outcome.reason, challenges=outcome.challenges
+            )
         if not unregister and outcome.expires <= 0:
-            raise errors.register_refused(self.name, self.registrar, outcome.status,
-                                          "registration not active", challenges=0)
+            raise errors.register_refused(
+                self.name, self.registrar, outcome.status, "registration not active", challenges=0
+            )
         return outcome
 
     async def register(self, timeout: float | None = None) -> RegisterOutcome:
@@ -254,8 +299,9 @@ class RegisteringAgent(Agent):
         bound = self.engine.timeouts.register if timeout is None else timeout
         waiter = self._expect_reg()
         host, key = self.engine.host, self.key
-        await self.engine.submit(self.name, "REGISTER",
-                                 lambda: host.set_registration(key, on=True), timeout=bound)
+        await self.engine.submit(
+            self.name, "REGISTER", lambda: host.set_registration(key, on=True), timeout=bound
+        )
         return await self._await_reg(waiter, bound, unregister=False)
 
     async def unregister(self, timeout: float | None = None) -> RegisterOutcome:
@@ -263,8 +309,9 @@ class RegisteringAgent(Agent):
         bound = self.engine.timeouts.unregister if timeout is None else timeout
         waiter = self._expect_reg()
         host, key = self.engine.host, self.key
-        await self.engine.submit(self.name, "un-REGISTER",
-                                 lambda: host.set_registration(key, on=False), timeout=bound)
+        await self.engine.submit(
+            self.name, "un-REGISTER", lambda: host.set_registration(key, on=False), timeout=bound
+        )
         return await self._await_reg(waiter, bound, unregister=True)
 
     async def register_messages(self) -> tuple[SipMessage, ...]:

@@ -94,8 +94,10 @@ class CallHandle:
                     f"{change.status} {change.reason}",
                     message_zh=f"{self.agent.name}：呼叫 {self.call_id} 在接通前结束："
                     f"{change.status} {change.reason}",
-                    agent=self.agent.name, peer=self.remote_uri,
-                    status=change.status, reason=change.reason,
+                    agent=self.agent.name,
+                    peer=self.remote_uri,
+                    status=change.status,
+                    reason=change.reason,
                 )
             )
             self._confirmed.exception()  # mark retrieved: nobody may be waiting
@@ -107,9 +109,14 @@ class CallHandle:
     def _on_sealed(self, record: CallRecord) -> None:
         self.record = record
         if not self._confirmed.done():
-            self._on_state(StateChange(CallState.DISCONNECTED, record.final_status,
-                                       record.final_reason, record.timeline[-1].at
-                                       if record.timeline else Stamp.now()))
+            self._on_state(
+                StateChange(
+                    CallState.DISCONNECTED,
+                    record.final_status,
+                    record.final_reason,
+                    record.timeline[-1].at if record.timeline else Stamp.now(),
+                )
+            )
         if not self._sealed.done():
             self._sealed.set_result(record)
 
@@ -144,17 +151,18 @@ class CallHandle:
             async with asyncio.timeout(bound):
                 stimulus = None
                 if 200 <= code < 300 and not silent:
-                    self.stimulus_leg_id = (stimulus_leg_id if stimulus_leg_id is not None
-                                            else engine.next_stimulus_id())
+                    self.stimulus_leg_id = (
+                        stimulus_leg_id if stimulus_leg_id is not None else engine.next_stimulus_id()
+                    )
                     stimulus = await engine.stimuli.path_for(self.stimulus_leg_id)
                 elif 200 <= code < 300:
                     self.stimulus_leg_id = None
                 host = engine.host
                 leg, leg_id, hdrs = self.leg, self.stimulus_leg_id, list(headers)
                 await engine.submit(
-                    self.agent.name, f"answer {code}",
-                    lambda: host.answer(leg, code, headers=hdrs, stimulus=stimulus,
-                                        stimulus_leg_id=leg_id),
+                    self.agent.name,
+                    f"answer {code}",
+                    lambda: host.answer(leg, code, headers=hdrs, stimulus=stimulus, stimulus_leg_id=leg_id),
                 )
                 if 200 <= code < 300:
                     await asyncio.shield(self._confirmed)
@@ -163,7 +171,8 @@ class CallHandle:
             raise CallTimeoutError(
                 f"{self.agent.name}: answered call {self.call_id} not confirmed within {bound:g} s",
                 message_zh=f"{self.agent.name}：已应答的呼叫 {self.call_id} 在 {bound:g} 秒内未确认",
-                agent=self.agent.name, peer=self.remote_uri,
+                agent=self.agent.name,
+                peer=self.remote_uri,
             ) from None
         except asyncio.CancelledError:
             self.hangup_soon()
@@ -183,7 +192,9 @@ class CallHandle:
             raise CallTimeoutError(
                 f"{self.agent.name}: call {self.call_id} not answered within {bound:g} s",
                 message_zh=f"{self.agent.name}：呼叫 {self.call_id} 在 {bound:g} 秒内未接通",
-                agent=self.agent.name, peer=self.remote_uri, status=self.last_status or None,
+                agent=self.agent.name,
+                peer=self.remote_uri,
+                status=self.last_status or None,
             ) from None
 
     def hangup_soon(self, code: int = 0) -> None:
@@ -201,8 +212,9 @@ class CallHandle:
         bound = engine.timeouts.hangup if timeout is None else timeout
         if not self._sealed.done():
             host, leg = engine.host, self.leg
-            await engine.submit(self.agent.name, "hangup",
-                                lambda: host.hangup(leg, code, quiet=True), timeout=bound)
+            await engine.submit(
+                self.agent.name, "hangup", lambda: host.hangup(leg, code, quiet=True), timeout=bound
+            )
         return await self._wait_sealed(bound, "hang-up")
 
     async def wait_disconnected(self, timeout: float | None = None) -> CallRecord:
@@ -226,7 +238,8 @@ class CallHandle:
             raise CallTimeoutError(
                 f"{self.agent.name}: call {self.call_id}: no {what} within {bound:g} s",
                 message_zh=f"{self.agent.name}：呼叫 {self.call_id}：{bound:g} 秒内未完成{what}",
-                agent=self.agent.name, peer=self.remote_uri,
+                agent=self.agent.name,
+                peer=self.remote_uri,
             ) from None
 
     async def send_dtmf(
@@ -241,9 +254,12 @@ class CallHandle:
         engine = self.agent.engine
         host, leg = engine.host, self.leg
         try:
-            return await engine.submit(self.agent.name, f"send DTMF {digits!r}",
-                                       lambda: host.send_dtmf(leg, digits, method),
-                                       timeout=timeout or engine.timeouts.dtmf)
+            return await engine.submit(
+                self.agent.name,
+                f"send DTMF {digits!r}",
+                lambda: host.send_dtmf(leg, digits, method),
+                timeout=timeout or engine.timeouts.dtmf,
+            )
         except asyncio.CancelledError:
             self.hangup_soon()
             raise
@@ -258,7 +274,8 @@ class CallHandle:
             raise CallTimeoutError(
                 f"{self.agent.name}: call {self.call_id}: no DTMF received within {bound:g} s",
                 message_zh=f"{self.agent.name}：呼叫 {self.call_id}：{bound:g} 秒内未收到 DTMF",
-                agent=self.agent.name, peer=self.remote_uri,
+                agent=self.agent.name,
+                peer=self.remote_uri,
             ) from None
         except asyncio.CancelledError:
             self.hangup_soon()
@@ -271,9 +288,7 @@ class CallHandle:
         """Leaving the block hangs the call up (quietly, with the default bound)."""
         if self._sealed.done():
             return
-        if exc[0] is not None and issubclass(exc[0], BaseException) and not issubclass(
-            exc[0], Exception
-        ):
+        if exc[0] is not None and issubclass(exc[0], BaseException) and not issubclass(exc[0], Exception):
             self.hangup_soon()  # cancelled or interrupted: do not await
             return
         try:

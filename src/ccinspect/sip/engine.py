@@ -60,8 +60,10 @@ class Engine:
         self.config = config or EngineConfig()
         self.timeouts: Timeouts = self.config.timeouts
         self.stimuli = StimulusCache(
-            self.config.evidence_dir / "stimuli", sample_rate=self.config.clock_rate,
-            seconds=self.config.stimulus_seconds, level_dbfs=self.config.stimulus_level_dbfs,
+            self.config.evidence_dir / "stimuli",
+            sample_rate=self.config.clock_rate,
+            seconds=self.config.stimulus_seconds,
+            level_dbfs=self.config.stimulus_level_dbfs,
         )
         self.records: list[CallRecord] = []
         """Every sealed call record of this engine run, in sealing order."""
@@ -142,8 +144,12 @@ class Engine:
                     f"pjsua2 did not start within {self.timeouts.start:g} s",
                     message_zh=f"pjsua2 未在 {self.timeouts.start:g} 秒内启动",
                 ) from exc
-            log.info("SIP engine started (run %s, capacity %d call legs, clock %d Hz)",
-                     self.config.run_id, self._capacity, self.config.clock_rate)
+            log.info(
+                "SIP engine started (run %s, capacity %d call legs, clock %d Hz)",
+                self.config.run_id,
+                self._capacity,
+                self.config.clock_rate,
+            )
         except BaseException:
             await self._release()
             raise
@@ -187,8 +193,7 @@ class Engine:
             raise errors.engine_stopped("send a command")
         return self._owner.submit(fn)
 
-    async def submit(self, agent: str, what: str, fn: Callable[[], T], *,
-                     timeout: float | None = None) -> T:
+    async def submit(self, agent: str, what: str, fn: Callable[[], T], *, timeout: float | None = None) -> T:
         """Run ``fn`` on the owner thread within ``timeout`` (default ``timeouts.command``);
         pjsua2 failures come back as :class:`SipError`."""
         bound = self.timeouts.command if timeout is None else timeout
@@ -303,8 +308,9 @@ class Engine:
     async def _bind(self, key: int, name: str, local_host: str, local_port: int) -> int:
         host = self.host
         try:
-            return await self.submit(name, "bind SIP transport",
-                                     lambda: host.add_transport(key, name, local_host, local_port))
+            return await self.submit(
+                name, "bind SIP transport", lambda: host.add_transport(key, name, local_host, local_port)
+            )
         except SipError as exc:
             if isinstance(exc.__cause__, PjError) and exc.__cause__.status == errors.PJ_EADDRINUSE:
                 raise errors.port_in_use(name, f"{local_host}:{local_port}") from exc
@@ -325,14 +331,18 @@ class Engine:
         key = self._new_agent_key()
         port = await self._bind(key, cfg.name, cfg.host, cfg.port)
         address = f"{cfg.host}:{port}"
-        trunk = Trunk(self, key, cfg.name, address=address, dial_domain=cfg.pbx,
-                      from_host=address, answer=cfg.answer)
+        trunk = Trunk(
+            self, key, cfg.name, address=address, dial_domain=cfg.pbx, from_host=address, answer=cfg.answer
+        )
         self._agents[key] = trunk
         host = self.host
         reject = cfg.answer.code if cfg.answer.mode is AnswerMode.REJECT else None
         try:
-            await self.submit(cfg.name, "create account", lambda: host.add_account(
-                key, id_uri=f"sip:{cfg.user}@{address}", reject_code=reject))
+            await self.submit(
+                cfg.name,
+                "create account",
+                lambda: host.add_account(key, id_uri=f"sip:{cfg.user}@{address}", reject_code=reject),
+            )
         except BaseException:
             await self._discard_agent(key)
             raise
@@ -347,50 +357,96 @@ class Engine:
         registrar_host = config.registrar.rsplit(":", 1)[0]
         aor = f"{config.user}@{registrar_host}"
         display = f'"{config.display}" ' if config.display else ""
-        seat = Seat(self, key, name, address=f"{config.local_host}:{port}",
-                    dial_domain=config.registrar, from_host=registrar_host, answer=config.answer,
-                    registrar=config.registrar, aor=aor)
+        seat = Seat(
+            self,
+            key,
+            name,
+            address=f"{config.local_host}:{port}",
+            dial_domain=config.registrar,
+            from_host=registrar_host,
+            answer=config.answer,
+            registrar=config.registrar,
+            aor=aor,
+        )
         auth = ("*", config.auth_user or config.user, config.password)
         reject = config.answer.code if config.answer.mode is AnswerMode.REJECT else None
         await self._add_registering(
-            seat, f"{display}<sip:{aor}>",
-            registrar_uri=f"sip:{config.registrar}" if config.register else None, auth=auth,
-            expires=config.expires, proxy=None, reject=reject, timeout=timeout)
+            seat,
+            f"{display}<sip:{aor}>",
+            registrar_uri=f"sip:{config.registrar}" if config.register else None,
+            auth=auth,
+            expires=config.expires,
+            proxy=None,
+            reject=reject,
+            timeout=timeout,
+        )
         return seat
 
-    async def add_public_line(self, config: PublicLineConfig, *,
-                              timeout: float | None = None) -> PublicLine:
+    async def add_public_line(self, config: PublicLineConfig, *, timeout: float | None = None) -> PublicLine:
         """Bind a public line's transport and REGISTER it with the external SIP service."""
         key = self._new_agent_key()
         port = await self._bind(key, config.name, config.local_host, config.local_port)
-        domain_host = config.domain.rsplit(":", 1)[0] if config.domain.count(":") == 1 \
-            else config.domain
+        domain_host = config.domain.rsplit(":", 1)[0] if config.domain.count(":") == 1 else config.domain
         aor = f"{config.user}@{domain_host}"
-        line = PublicLine(self, key, config.name, address=f"{config.local_host}:{port}",
-                          dial_domain=config.domain, from_host=domain_host,
-                          answer=config.answer, registrar=config.registrar or config.domain,
-                          aor=aor)
+        line = PublicLine(
+            self,
+            key,
+            config.name,
+            address=f"{config.local_host}:{port}",
+            dial_domain=config.domain,
+            from_host=domain_host,
+            answer=config.answer,
+            registrar=config.registrar or config.domain,
+            aor=aor,
+        )
         auth = (config.realm, config.auth_user or config.user, config.password)
         reject = config.answer.code if config.answer.mode is AnswerMode.REJECT else None
         proxy = f"sip:{config.proxy};lr" if config.proxy else None
         await self._add_registering(
-            line, f"<sip:{aor}>", registrar_uri=f"sip:{config.registrar or config.domain}",
-            auth=auth, expires=config.expires, proxy=proxy, reject=reject, timeout=timeout,
-            nat_rewrite=True)
+            line,
+            f"<sip:{aor}>",
+            registrar_uri=f"sip:{config.registrar or config.domain}",
+            auth=auth,
+            expires=config.expires,
+            proxy=proxy,
+            reject=reject,
+            timeout=timeout,
+            nat_rewrite=True,
+        )
         return line
 
-    async def _add_registering(self, agent: RegisteringAgent, id_uri: str, *,
-                               registrar_uri: str | None, auth: tuple[str, str, str],
-                               expires: int, proxy: str | None, reject: int | None,
-                               timeout: float | None, nat_rewrite: bool = False) -> None:
+    async def _add_registering(
+        self,
+        agent: RegisteringAgent,
+        id_uri: str,
+        *,
+        registrar_uri: str | None,
+        auth: tuple[str, str, str],
+        expires: int,
+        proxy: str | None,
+        reject: int | None,
+        timeout: float | None,
+        nat_rewrite: bool = False,
+    ) -> None:
         self._agents[agent.key] = agent
         host, key = self.host, agent.key
         bound = self.timeouts.register if timeout is None else timeout
         try:
             waiter = agent._expect_reg()
-            await self.submit(agent.name, "create account", lambda: host.add_account(
-                key, id_uri=id_uri, registrar_uri=registrar_uri, auth=auth, expires=expires,
-                proxy=proxy, reject_code=reject, nat_rewrite=nat_rewrite))
+            await self.submit(
+                agent.name,
+                "create account",
+                lambda: host.add_account(
+                    key,
+                    id_uri=id_uri,
+                    registrar_uri=registrar_uri,
+                    auth=auth,
+                    expires=expires,
+                    proxy=proxy,
+                    reject_code=reject,
+                    nat_rewrite=nat_rewrite,
+                ),
+            )
             if registrar_uri is not None:
                 await agent._await_reg(waiter, bound, unregister=False)
         except BaseException:

@@ -156,10 +156,7 @@ def register_refused(
             f"{agent}: REGISTER answered {status} by {registrar} twice: wrong password? "
             "(check the seat's user name and password)"
         )
-        zh = (
-            f"{agent}：REGISTER 两次被 {registrar} 以 {status} 拒绝：密码错误？"
-            "（请检查坐席账号和密码）"
-        )
+        zh = f"{agent}：REGISTER 两次被 {registrar} 以 {status} 拒绝：密码错误？（请检查坐席账号和密码）"
     elif status == 403:
         en = (
             f"{agent}: REGISTER answered 403 {reason} by {registrar}: forbidden "
@@ -172,9 +169,7 @@ def register_refused(
     else:
         en = f"{agent}: REGISTER answered {status} {reason} by {registrar}"
         zh = f"{agent}：REGISTER 被 {registrar} 以 {status} {reason} 拒绝"
-    return RegistrationError(
-        en, message_zh=zh, agent=agent, peer=registrar, status=status, reason=reason
-    )
+    return RegistrationError(en, message_zh=zh, agent=agent, peer=registrar, status=status, reason=reason)
 
 
 def register_timeout(agent: str, registrar: str, timeout: float) -> RegistrationTimeout:

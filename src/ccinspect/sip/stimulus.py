@@ -11,15 +11,15 @@ import asyncio
 from pathlib import Path
 
 
-def write_stimulus(path: Path, leg_id: int, *, sample_rate: int, seconds: float,
-                   level_dbfs: float) -> Path:
+def write_stimulus(path: Path, leg_id: int, *, sample_rate: int, seconds: float, level_dbfs: float) -> Path:
     """Synthesize the fingerprint of ``leg_id`` and write it to ``path`` (blocking)."""
     import soundfile
 
     from ccinspect.media.fingerprint import fingerprint_for, synthesize
 
-    audio = synthesize(fingerprint_for(leg_id), sample_rate=sample_rate, level_dbfs=level_dbfs,
-                       repeat_seconds=seconds)
+    audio = synthesize(
+        fingerprint_for(leg_id), sample_rate=sample_rate, level_dbfs=level_dbfs, repeat_seconds=seconds
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.stem + ".part.wav")
     soundfile.write(str(tmp), audio, sample_rate, subtype="PCM_16")
@@ -30,8 +30,7 @@ def write_stimulus(path: Path, leg_id: int, *, sample_rate: int, seconds: float,
 class StimulusCache:
     """Stimulus WAVs under ``directory``, one per fingerprint id, created on first use."""
 
-    def __init__(self, directory: Path, *, sample_rate: int, seconds: float,
-                 level_dbfs: float) -> None:
+    def __init__(self, directory: Path, *, sample_rate: int, seconds: float, level_dbfs: float) -> None:
         self._dir = directory
         self._rate = sample_rate
         self._seconds = seconds
@@ -44,6 +43,12 @@ class StimulusCache:
         lock = self._locks.setdefault(leg_id, asyncio.Lock())
         async with lock:
             if not path.exists():
-                await asyncio.to_thread(write_stimulus, path, leg_id, sample_rate=self._rate,
-                                        seconds=self._seconds, level_dbfs=self._level)
+                await asyncio.to_thread(
+                    write_stimulus,
+                    path,
+                    leg_id,
+                    sample_rate=self._rate,
+                    seconds=self._seconds,
+                    level_dbfs=self._level,
+                )
         return path

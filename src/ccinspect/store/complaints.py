@@ -300,9 +300,7 @@ class HistoryRow(ComplaintBase):
     __tablename__ = "complaint_ticket_history"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(
-        ForeignKey("complaint_tickets.id", ondelete="CASCADE"), index=True
-    )
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("complaint_tickets.id", ondelete="CASCADE"), index=True)
     from_state: Mapped[TicketState | None] = mapped_column(_state_column_type("from_state"))
     to_state: Mapped[TicketState] = mapped_column(_state_column_type("to_state"))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -466,9 +464,7 @@ class ComplaintStore:
                 total=session.scalar(total) or 0,
             )
 
-    def transition(
-        self, ticket_id: int, target: TicketState, *, reply: str | None, now: datetime
-    ) -> Ticket:
+    def transition(self, ticket_id: int, target: TicketState, *, reply: str | None, now: datetime) -> Ticket:
         """Move a ticket forward to ``target`` at ``now``, optionally storing a reply.
 
         The first reply stored sets ``replied_at``; a later reply replaces the text but keeps that
@@ -480,9 +476,7 @@ class ComplaintStore:
             if row is None:
                 raise TicketNotFound(ticket_id)
             check_transition(row.state, target, has_reply=_has_text(reply or row.reply))
-            row.history.append(
-                HistoryRow(from_state=row.state, to_state=target, at=now, reply=reply)
-            )
+            row.history.append(HistoryRow(from_state=row.state, to_state=target, at=now, reply=reply))
             row.state = target
             if target is TicketState.ACKNOWLEDGED:
                 row.acknowledged_at = now

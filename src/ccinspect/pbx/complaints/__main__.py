@@ -28,9 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8089, help="TCP port to listen on")
-    parser.add_argument(
-        "--db", required=True, help="SQLite file path or any SQLAlchemy database URL"
-    )
+    parser.add_argument("--db", required=True, help="SQLite file path or any SQLAlchemy database URL")
     parser.add_argument(
         "--reply-days",
         type=int,
@@ -52,9 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.token_env is not None:
         token = os.environ.get(args.token_env, "")
         if not token.strip():
-            parser.error(
-                f"--token-env {args.token_env}: that environment variable is unset or empty"
-            )
+            parser.error(f"--token-env {args.token_env}: that environment variable is unset or empty")
     try:
         config = ServiceConfig(database=args.db, reply_days=args.reply_days, token=token)
     except ValueError as exc:

@@ -96,24 +96,19 @@ async def _call(func: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> 
     try:
         return await asyncio.to_thread(func, *args, **kwargs)
     except TicketNotFound as exc:
-        raise ApiError(
-            404, f"ticket {exc.ticket_id} not found", f"未找到工单 {exc.ticket_id}"
-        ) from exc
+        raise ApiError(404, f"ticket {exc.ticket_id} not found", f"未找到工单 {exc.ticket_id}") from exc
     except InvalidTransition as exc:
         allowed = [s.value for s in exc.allowed]
         shown = ", ".join(allowed) or "none, resolved is final"
         shown_zh = "、".join(allowed) or "无，已办结的工单不能再变更"
         raise ApiError(
             409,
-            f"cannot move a ticket from {exc.current.value} to {exc.target.value}; "
-            f"allowed: {shown}",
+            f"cannot move a ticket from {exc.current.value} to {exc.target.value}; allowed: {shown}",
             f"工单状态不能从 {exc.current.value} 变更为 {exc.target.value}；允许的变更：{shown_zh}",
             extra={"state": exc.current.value, "requested": exc.target.value, "allowed": allowed},
         ) from exc
     except ReplyRequired as exc:
-        raise bad_request(
-            "a reply is required to resolve a ticket", "办结工单必须填写答复内容"
-        ) from exc
+        raise bad_request("a reply is required to resolve a ticket", "办结工单必须填写答复内容") from exc
     except StoreUnavailable as exc:
         log.error("complaint store unavailable: %s", exc)
         raise ApiError(503, "complaint database unavailable", "投诉数据库暂不可用") from exc
@@ -174,9 +169,7 @@ async def _error_middleware(request: web.Request, handler: Handler) -> web.Strea
 async def _auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Demand the bearer token, when one is configured, except on the exempt routes."""
     token = request.app[CONFIG_KEY].token
-    exempt = request.path == HEALTH_PATH or (
-        request.path == TXT_PATH and _is_loopback(request.remote)
-    )
+    exempt = request.path == HEALTH_PATH or (request.path == TXT_PATH and _is_loopback(request.remote))
     if (
         token is not None
         and not exempt

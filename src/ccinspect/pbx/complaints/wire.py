@@ -167,9 +167,7 @@ def parse_new_ticket_json(body: bytes) -> NewTicket:
     return NewTicket(
         caller_number="" if caller is None else _text(caller, "caller_number", CALLER_MAX).strip(),
         call_time=(
-            None
-            if call_time is None
-            else parse_instant(_text(call_time, "call_time", 64), "call_time")
+            None if call_time is None else parse_instant(_text(call_time, "call_time", 64), "call_time")
         ),
         recording=_optional_text(data.get("recording"), "recording", RECORDING_MAX),
         channel_id=_optional_text(data.get("channel_id"), "channel_id", CHANNEL_ID_MAX),
@@ -190,9 +188,7 @@ def parse_new_ticket_form(body: bytes, mimetype: str | None, charset: str | None
             f"Content-Type 必须是 {FORM_CONTENT_TYPE}，收到 {mimetype}",
         )
     if charset is not None and charset.lower().replace("_", "-") not in ("utf-8", "utf8"):
-        raise bad_request(
-            f"charset must be utf-8, got {charset}", f"字符集必须是 utf-8，收到 {charset}"
-        )
+        raise bad_request(f"charset must be utf-8, got {charset}", f"字符集必须是 utf-8，收到 {charset}")
     try:
         pairs = parse_qsl(
             body.decode("utf-8"),

@@ -31,8 +31,7 @@ UNREG_WAIT_MS = 1000
 class AgentRegistry:
     """Transports, accounts and registration state of every agent (owner thread only)."""
 
-    def __init__(self, store: MessageStore, emit: Callable[[EngineEvent], None], *,
-                 rtp_port: int) -> None:
+    def __init__(self, store: MessageStore, emit: Callable[[EngineEvent], None], *, rtp_port: int) -> None:
         self._store = store
         self._emit = emit
         self._rtp_port = rtp_port
@@ -167,8 +166,7 @@ class AgentRegistry:
                 self._awaiting_unreg.add(key)
             pump()
         if unsent or self._awaiting_unreg:
-            log.warning("%d account(s) not unregistered at shutdown",
-                        len(unsent | self._awaiting_unreg))
+            log.warning("%d account(s) not unregistered at shutdown", len(unsent | self._awaiting_unreg))
 
     def remove(self, agent_key: int) -> None:
         """Delete the agent's account and forget it (no un-REGISTER sent here).

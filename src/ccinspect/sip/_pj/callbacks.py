@@ -66,7 +66,9 @@ class PjEndpoint(pj.Endpoint):  # type: ignore[misc]  # pjsua2 has no stubs
         """pjsua refused an INVITE by itself (typically: no free call slot)."""
         log.warning(
             "incoming call %s rejected by pjsua: %s %s (call-leg limit reached?)",
-            prm.callId, prm.statusCode, prm.reason,
+            prm.callId,
+            prm.statusCode,
+            prm.reason,
         )
 
 
@@ -82,8 +84,7 @@ class PjAccount(pj.Account):  # type: ignore[misc]  # pjsua2 has no stubs
         """REGISTER answered (or failed): report code, reason and granted expiry."""
         listener = self._listener()
         if listener is not None:
-            listener.on_reg_state(self.agent_key, int(prm.code), str(prm.reason),
-                                  int(prm.expiration))
+            listener.on_reg_state(self.agent_key, int(prm.code), str(prm.reason), int(prm.expiration))
 
     def onIncomingCall(self, prm: Any) -> None:
         """A new incoming INVITE for this agent."""

@@ -47,8 +47,14 @@ RINGING = 180
 class CallTable:
     """Live call legs and their pjsua2 calls (owner thread only)."""
 
-    def __init__(self, config: EngineConfig, store: MessageStore, agents: AgentRegistry,
-                 media: MediaPorts, emit: Callable[[EngineEvent], None]) -> None:
+    def __init__(
+        self,
+        config: EngineConfig,
+        store: MessageStore,
+        agents: AgentRegistry,
+        media: MediaPorts,
+        emit: Callable[[EngineEvent], None],
+    ) -> None:
         self._config = config
         self._store = store
         self._agents = agents
@@ -100,10 +106,15 @@ class CallTable:
         account = self._agents.accounts[agent_key]
         leg_key = self._new_leg()
         leg = Leg(
-            key=leg_key, agent_key=agent_key, outgoing=True, call_id=call_id,
-            local_uri=from_uri or str(account.getInfo().uri), remote_uri=uri,
+            key=leg_key,
+            agent_key=agent_key,
+            outgoing=True,
+            call_id=call_id,
+            local_uri=from_uri or str(account.getInfo().uri),
+            remote_uri=uri,
             recording=self._recording_path(agent_key, leg_key, "out"),
-            stimulus=stimulus, stimulus_leg_id=stimulus_leg_id,
+            stimulus=stimulus,
+            stimulus_leg_id=stimulus_leg_id,
         )
         call = PjCall(listener, account, leg_key, pj.PJSUA_INVALID_ID)
         self.calls[leg_key] = call
@@ -131,14 +142,20 @@ class CallTable:
         info = call.getInfo()
         agent_key = int(account.agent_key)
         leg = Leg(
-            key=leg_key, agent_key=agent_key, outgoing=False, call_id=str(info.callIdString),
-            local_uri=str(info.localUri), remote_uri=str(info.remoteUri), invite=invite,
+            key=leg_key,
+            agent_key=agent_key,
+            outgoing=False,
+            call_id=str(info.callIdString),
+            local_uri=str(info.localUri),
+            remote_uri=str(info.remoteUri),
+            invite=invite,
             recording=self._recording_path(agent_key, leg_key, "in"),
         )
         self.legs[leg_key] = leg
         reject = self._agents.reject.get(agent_key)
-        self._emit(IncomingCallEvent(agent_key, leg_key, leg.call_id, leg.remote_uri,
-                                     leg.local_uri, invite, now()))
+        self._emit(
+            IncomingCallEvent(agent_key, leg_key, leg.call_id, leg.remote_uri, leg.local_uri, invite, now())
+        )
         try:
             prm = pj.CallOpParam()
             prm.statusCode = reject if reject is not None else RINGING
@@ -239,8 +256,11 @@ class CallTable:
         if method in (DtmfMethod.RFC4733, DtmfMethod.SIP_INFO, DtmfMethod.AUTO):
             prm = pj.CallSendDtmfParam()
             prm.digits = digits
-            prm.method = (pj.PJSUA_DTMF_METHOD_SIP_INFO if method is DtmfMethod.SIP_INFO
-                          else pj.PJSUA_DTMF_METHOD_RFC2833)
+            prm.method = (
+                pj.PJSUA_DTMF_METHOD_SIP_INFO
+                if method is DtmfMethod.SIP_INFO
+                else pj.PJSUA_DTMF_METHOD_RFC2833
+            )
             try:
                 call.sendDtmf(prm)
             except pj.Error as exc:
@@ -274,19 +294,21 @@ class CallTable:
             if leg.disconnected_at is None:
                 continue
             if leg.closing_since is None and (
-                force_seal or time.monotonic() - leg.disconnected_at >= grace
-                or transactions_complete(self._store.peek(
-                    leg.call_id, not_peer=self._agents.addresses.get(leg.agent_key)))
+                force_seal
+                or time.monotonic() - leg.disconnected_at >= grace
+                or transactions_complete(
+                    self._store.peek(leg.call_id, not_peer=self._agents.addresses.get(leg.agent_key))
+                )
             ):
                 self._media.close(leg)
             if leg.closing_since is not None:
-                wav_done = leg.recording is None or not leg.media_up or wav_is_complete(
-                    leg.recording)
+                wav_done = leg.recording is None or not leg.media_up or wav_is_complete(leg.recording)
                 waited = time.monotonic() - leg.closing_since
                 if wav_done or waited >= grace:
                     if not wav_done:
-                        log.warning("leg %d: recording %s not finalized after %.1f s",
-                                    leg_key, leg.recording, waited)
+                        log.warning(
+                            "leg %d: recording %s not finalized after %.1f s", leg_key, leg.recording, waited
+                        )
                     self._seal(leg)
 
     def seal_rest(self) -> None:
@@ -297,8 +319,7 @@ class CallTable:
             self._seal(leg)
 
     def _seal(self, leg: Leg) -> None:
-        leg.messages = self._store.take(leg.call_id,
-                                        not_peer=self._agents.addresses.get(leg.agent_key))
+        leg.messages = self._store.take(leg.call_id, not_peer=self._agents.addresses.get(leg.agent_key))
         self.legs.pop(leg.key, None)
         call = self.calls.pop(leg.key, None)
         del call

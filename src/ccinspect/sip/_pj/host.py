@@ -111,8 +111,11 @@ class Host:
             log_cfg.level = max(MESSAGE_LOG_LEVEL, cfg.pjsip_log_level)
             log_cfg.consoleLevel = MESSAGE_LOG_LEVEL
             log_cfg.decor = (
-                pj.PJ_LOG_HAS_TIME | pj.PJ_LOG_HAS_MICRO_SEC | pj.PJ_LOG_HAS_SENDER
-                | pj.PJ_LOG_HAS_NEWLINE | pj.PJ_LOG_HAS_SPACE
+                pj.PJ_LOG_HAS_TIME
+                | pj.PJ_LOG_HAS_MICRO_SEC
+                | pj.PJ_LOG_HAS_SENDER
+                | pj.PJ_LOG_HAS_NEWLINE
+                | pj.PJ_LOG_HAS_SPACE
             )
             if cfg.log_dir is not None:
                 cfg.log_dir.mkdir(parents=True, exist_ok=True)
@@ -201,15 +204,31 @@ class Host:
         """Bind a UDP transport for agent ``agent_key`` (called ``name``); return the bound port."""
         return self.agents.add_transport(self._ep, agent_key, name, host, port)
 
-    def add_account(self, agent_key: int, *, id_uri: str, registrar_uri: str | None = None,
-                    auth: tuple[str, str, str] | None = None, expires: int = 300,
-                    proxy: str | None = None, reject_code: int | None = None,
-                    nat_rewrite: bool = False) -> None:
+    def add_account(
+        self,
+        agent_key: int,
+        *,
+        id_uri: str,
+        registrar_uri: str | None = None,
+        auth: tuple[str, str, str] | None = None,
+        expires: int = 300,
+        proxy: str | None = None,
+        reject_code: int | None = None,
+        nat_rewrite: bool = False,
+    ) -> None:
         """Create the agent's account, registering if ``registrar_uri`` (see
         :meth:`AgentRegistry.add_account`)."""
-        self.agents.add_account(self, agent_key, id_uri=id_uri, registrar_uri=registrar_uri,
-                                auth=auth, expires=expires, proxy=proxy,
-                                reject_code=reject_code, nat_rewrite=nat_rewrite)
+        self.agents.add_account(
+            self,
+            agent_key,
+            id_uri=id_uri,
+            registrar_uri=registrar_uri,
+            auth=auth,
+            expires=expires,
+            proxy=proxy,
+            reject_code=reject_code,
+            nat_rewrite=nat_rewrite,
+        )
 
     def set_registration(self, agent_key: int, *, on: bool, quiet: bool = False) -> None:
         """Send REGISTER (``on``) or un-REGISTER for the agent's account."""
@@ -221,19 +240,42 @@ class Host:
 
     # -- calls (delegated) -----------------------------------------------------------------
 
-    def make_call(self, agent_key: int, uri: str, *, call_id: str,
-                  headers: list[tuple[str, str]], from_uri: str | None,
-                  stimulus: Path | None, stimulus_leg_id: int | None) -> int:
+    def make_call(
+        self,
+        agent_key: int,
+        uri: str,
+        *,
+        call_id: str,
+        headers: list[tuple[str, str]],
+        from_uri: str | None,
+        stimulus: Path | None,
+        stimulus_leg_id: int | None,
+    ) -> int:
         """Send an INVITE from the agent's account; return the new leg key."""
-        return self.calls.make_call(self, agent_key, uri, call_id=call_id, headers=headers,
-                                    from_uri=from_uri, stimulus=stimulus,
-                                    stimulus_leg_id=stimulus_leg_id)
+        return self.calls.make_call(
+            self,
+            agent_key,
+            uri,
+            call_id=call_id,
+            headers=headers,
+            from_uri=from_uri,
+            stimulus=stimulus,
+            stimulus_leg_id=stimulus_leg_id,
+        )
 
-    def answer(self, leg_key: int, code: int, *, headers: list[tuple[str, str]] | None = None,
-               stimulus: Path | None = None, stimulus_leg_id: int | None = None) -> None:
+    def answer(
+        self,
+        leg_key: int,
+        code: int,
+        *,
+        headers: list[tuple[str, str]] | None = None,
+        stimulus: Path | None = None,
+        stimulus_leg_id: int | None = None,
+    ) -> None:
         """Answer an incoming leg with ``code`` (2xx connects media with ``stimulus``)."""
-        self.calls.answer(leg_key, code, headers=headers or [], stimulus=stimulus,
-                          stimulus_leg_id=stimulus_leg_id)
+        self.calls.answer(
+            leg_key, code, headers=headers or [], stimulus=stimulus, stimulus_leg_id=stimulus_leg_id
+        )
 
     def hangup(self, leg_key: int, code: int, *, quiet: bool = False) -> None:
         """Hang up a leg (CANCEL, reject or BYE as its state requires)."""

@@ -76,11 +76,15 @@ class MediaPorts:
             return
         rtcp = stat.rtcp
         leg.rtp = RtpStats(
-            codec=str(info.codecName), clock_rate=int(info.codecClockRate),
-            rx_packets=int(rtcp.rxStat.pkt), rx_loss=int(rtcp.rxStat.loss),
+            codec=str(info.codecName),
+            clock_rate=int(info.codecClockRate),
+            rx_packets=int(rtcp.rxStat.pkt),
+            rx_loss=int(rtcp.rxStat.loss),
             rx_jitter_us=int(rtcp.rxStat.jitterUsec.mean),
-            tx_packets=int(rtcp.txStat.pkt), tx_loss=int(rtcp.txStat.loss),
-            rtt_us=int(rtcp.rttUsec.mean), at=now(),
+            tx_packets=int(rtcp.txStat.pkt),
+            tx_loss=int(rtcp.txStat.loss),
+            rtt_us=int(rtcp.rttUsec.mean),
+            at=now(),
         )
 
     def play_tones(self, call: Any, leg: Leg, digits: str) -> None:
