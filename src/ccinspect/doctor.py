@@ -191,7 +191,7 @@ async def probe_capacity(limit_legs: int = PROOF_LEGS, timeout: float = PROOF_TI
                     )
                 )
                 seat = await eng.add_seat(
-                    SeatConfig(user="doctor", password="unused", register=False, name="doctor seat")
+                    SeatConfig(user="doctor", password="unused", register=False, name="doctor seat")  # noqa: S106 - an unregistered loopback seat
                 )
                 results = await asyncio.gather(
                     *(seat.call(f"sip:{i}@{trunk.address}", timeout=20, silent=True) for i in range(calls)),
