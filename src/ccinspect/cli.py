@@ -12,18 +12,14 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from rich.console import Console
 from rich.table import Table
 
 from ccinspect import __version__, paths
+from ccinspect.cliutil import as_given, err, out, repo_file, run_store_url
 
 EXIT_OK = 0
 EXIT_FAIL = 1
 EXIT_ERROR = 2
-
-# Not a terminal (CI, a pipe): wide enough that tables are not cut.
-err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
-out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 
 def _progress(message: str) -> None:
@@ -112,16 +108,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_ERROR
 
 
-def _default_scenario() -> Path:
-    root = paths.repo_root()
-    return (root or Path.cwd()) / "scenarios" / "onsite-jiangsu.yaml"
-
-
-def _default_target() -> Path:
-    root = paths.repo_root()
-    return (root or Path.cwd()) / "scenarios" / "targets" / "demo.yaml"
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     import asyncio
 
@@ -130,14 +116,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ccinspect.runner.run import RunError, run_inspection
     from ccinspect.store import StoreError, open_store
 
-    scenario_path = Path(args.scenario) if args.scenario else _default_scenario()
-    target_path = Path(args.target) if args.target else _default_target()
+    scenario_path = Path(args.scenario) if args.scenario else repo_file("scenarios", "onsite-jiangsu.yaml")
+    target_path = Path(args.target) if args.target else repo_file("scenarios", "targets", "demo.yaml")
     store = None
     try:
         scenario = load_scenario(scenario_path)
         target = load_target(target_path)
         if not args.no_store:
-            store = open_store(args.db or _default_db(Path(args.out)))
+            store = open_store(run_store_url(args.db, Path(args.out)))
         progress = ConsoleProgress(err)
         err.print(
             f"[bold]{scenario.title.zh}[/bold] / {scenario.title.en}\n"
@@ -150,8 +136,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 target,
                 out_root=Path(args.out),
                 progress=progress,
-                scenario_file=str(scenario_path),
-                target_file=str(target_path),
+                scenario_file=as_given(scenario_path),
+                target_file=as_given(target_path),
                 store=store,
             )
         )
@@ -181,15 +167,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     if outcome.error:
         err.print(f"the run stopped early: {outcome.error}", markup=False)
     return outcome.exit_code
-
-
-def _default_db(out: Path) -> str | None:
-    """The run store next to the runs (``runs/ccinspect.sqlite``) unless --db or CCINSPECT_DB says."""
-    import os
-
-    if os.environ.get("CCINSPECT_DB"):
-        return None
-    return f"sqlite:///{(out / 'ccinspect.sqlite').resolve()}"
 
 
 def cmd_checks(args: argparse.Namespace) -> int:

@@ -14,18 +14,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rich.console import Console
-
-from ccinspect import paths
+from ccinspect.cliutil import as_given, err, out, repo_file, run_store_url
 
 __all__ = ["main", "parse_now", "register"]
 
 #: Environment variable holding the job's clock (ISO 8601), for tests and replays.
 NOW_ENV = "CCINSPECT_NOW"
 EXIT_ERROR = 2
-
-out = Console()
-err = Console(stderr=True)
 
 
 def parse_now(value: str | None) -> float:
@@ -47,10 +42,6 @@ def parse_now(value: str | None) -> float:
     return moment.timestamp()
 
 
-def _repo_file(*parts: str) -> Path:
-    return (paths.repo_root() or Path.cwd()).joinpath(*parts)
-
-
 def cmd_nightly(args: argparse.Namespace) -> int:
     """Run the nightly job and print what it found; returns the exit code."""
     import asyncio
@@ -60,8 +51,8 @@ def cmd_nightly(args: argparse.Namespace) -> int:
     from ccinspect.runner.console import ConsoleProgress, verdict_table
     from ccinspect.store import StoreError, open_store
 
-    scenario_path = Path(args.scenario) if args.scenario else _repo_file("scenarios", "nightly.yaml")
-    target_path = Path(args.target) if args.target else _repo_file("scenarios", "targets", "demo.yaml")
+    scenario_path = Path(args.scenario) if args.scenario else repo_file("scenarios", "nightly.yaml")
+    target_path = Path(args.target) if args.target else repo_file("scenarios", "targets", "demo.yaml")
     try:
         now = parse_now(args.now or os.environ.get(NOW_ENV))
         scenario = load_scenario(scenario_path)
@@ -70,11 +61,8 @@ def cmd_nightly(args: argparse.Namespace) -> int:
         err.print(f"error: {exc}", markup=False, soft_wrap=True)
         return EXIT_ERROR
     out_root = Path(args.out)
-    db = args.db
-    if db is None and not os.environ.get("CCINSPECT_DB"):
-        db = f"sqlite:///{(out_root / 'ccinspect.sqlite').resolve()}"
     try:
-        store = open_store(db)
+        store = open_store(run_store_url(args.db, out_root))
     except StoreError as exc:
         err.print(exc.render(), markup=False, soft_wrap=True)
         return EXIT_ERROR
@@ -86,8 +74,8 @@ def cmd_nightly(args: argparse.Namespace) -> int:
         alert_webhook=args.alert_webhook,
         metrics_file=Path(args.metrics) if args.metrics else None,
         bound_s=args.timeout,
-        scenario_file=str(scenario_path),
-        target_file=str(target_path),
+        scenario_file=as_given(scenario_path),
+        target_file=as_given(target_path),
     )
     err.print(
         f"[bold]{scenario.title.zh}[/bold] / {scenario.title.en}   clock 时钟: "

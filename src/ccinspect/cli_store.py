@@ -17,9 +17,10 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+
+from ccinspect.cliutil import err, out
 
 if TYPE_CHECKING:
     from ccinspect.store import RunDetail, RunStore, RunSummary
@@ -27,8 +28,6 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
-err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
-out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 _STATUS_ZH = {"running": "进行中", "complete": "已完成", "interrupted": "已中断", "error": "出错"}
 _VERDICT_ZH = {"pass": "通过", "fail": "不通过", "error": "无法检查", "skip": "跳过"}
