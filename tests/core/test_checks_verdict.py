@@ -133,3 +133,29 @@ def test_docs_describe_every_check() -> None:
     for check in catalog.CATALOG:
         assert f"### `{check.id}`" in docs
         assert f"| `{check.id}` | {', '.join(check.spec.requirements)} |" in docs
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "worse"),
+    [
+        (Verdict.PASS, Verdict.FAIL, True),
+        (Verdict.PASS, Verdict.ERROR, True),
+        (Verdict.SKIP, Verdict.ERROR, True),
+        (Verdict.ERROR, Verdict.FAIL, True),
+        (Verdict.SKIP, Verdict.PASS, False),
+        (Verdict.FAIL, Verdict.ERROR, False),
+        (Verdict.FAIL, Verdict.PASS, False),
+        (Verdict.FAIL, Verdict.FAIL, False),
+        (None, Verdict.FAIL, True),
+        (None, Verdict.ERROR, False),
+        (None, Verdict.PASS, False),
+        (Verdict.PASS, None, False),
+    ],
+)
+def test_regressed_is_the_one_rule_for_run_comparison(
+    before: Verdict | None, after: Verdict | None, worse: bool
+) -> None:
+    """A check regresses when it is now FAIL/ERROR and worse than before; SKIP→PASS never does."""
+    from ccinspect.core.verdict import regressed
+
+    assert regressed(before, after) is worse

@@ -62,6 +62,19 @@ def aggregate(verdicts: Iterable[Verdict]) -> Verdict:
     return max(verdicts, key=lambda v: v.rank, default=Verdict.SKIP)
 
 
+def regressed(before: Verdict | None, after: Verdict | None) -> bool:
+    """True when a check got worse between two runs: it is now FAIL or ERROR and ranks above its
+    earlier verdict (SKIP→PASS and FAIL→ERROR are not regressions). A check absent before
+    regresses only when it now FAILs; one absent now never does. The one rule for run
+    comparison, used by the run store and the nightly job alike.
+    """
+    if after not in (Verdict.FAIL, Verdict.ERROR):
+        return False
+    if before is None:
+        return after is Verdict.FAIL
+    return after.rank > before.rank
+
+
 @dataclass(frozen=True, slots=True)
 class Text:
     """One message in English and Simplified Chinese."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ccinspect.core.verdict import Verdict, aggregate
+from ccinspect.core.verdict import Verdict, aggregate, regressed
 
 __all__ = ["Change", "Comparison", "compare"]
 
@@ -65,14 +65,14 @@ def _combined(pairs: Iterable[tuple[str, Verdict]]) -> dict[str, Verdict]:
 
 
 def _kind(previous: Verdict | None, current: Verdict | None) -> str:
+    if regressed(previous, current):
+        return "regressions"
     if previous is None:
-        return "regressions" if current is Verdict.FAIL else "added"
+        return "added"
     if current is None:
         return "removed"
     if previous is current:
         return "unchanged"
-    if current in _BAD and current.rank > previous.rank:
-        return "regressions"
     if previous in _BAD and current is Verdict.PASS:
         return "fixes"
     return "changed"

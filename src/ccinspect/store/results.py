@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass
 
 from ccinspect.core.facts import CallPurpose, LegRole
-from ccinspect.core.verdict import CheckResult, Verdict
+from ccinspect.core.verdict import CheckResult, Verdict, regressed
 
 
 class RunStatus(enum.Enum):
@@ -159,6 +159,4 @@ class Comparison:
 
 
 def _worse(after: Verdict | None, before: Verdict | None) -> bool:
-    if after is None:
-        return False
-    return after.rank > (before.rank if before is not None else Verdict.PASS.rank)
+    return regressed(before, after)
