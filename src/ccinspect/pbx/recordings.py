@@ -8,6 +8,7 @@ reports how the store answers without and with wrong credentials.
 
 from __future__ import annotations
 
+import calendar
 import re
 import time
 from collections.abc import Sequence
@@ -206,5 +207,6 @@ def age_days(rec: StoredRecording, *, now: float | None = None) -> float | None:
     m = re.match(r"(\d{8})-(\d{6})", rec.name)
     if not m:
         return None
-    stamp = time.mktime(time.strptime(m.group(1) + m.group(2), "%Y%m%d%H%M%S")) - time.timezone
+    # The demo PBX names recordings in the chroot's time zone, UTC.
+    stamp = calendar.timegm(time.strptime(m.group(1) + m.group(2), "%Y%m%d%H%M%S"))
     return (current - stamp) / 86400.0

@@ -142,9 +142,12 @@ async def run_batch(
     ``link_by`` is "from" (calls into the platform: the seat saw the caller's number) or "ruri"
     (calls out of it: the trunk saw the dialled number).
     """
-    await drain_incoming(callee_agents, settle_s=0.05)  # legs left over from an earlier batch
+    # Legs that arrived after an earlier batch was collected belong to no call of this one, but
+    # they are evidence (e.g. an INVITE that reached the trunk late): they are returned unclaimed.
+    late = await drain_incoming(callee_agents, settle_s=0.05)
     placed = await asyncio.gather(*(place(spec, next_stimulus()) for spec in specs))
     handles = await drain_incoming(callee_agents)
+    late_records = [r for r in await asyncio.gather(*(_sealed(h, 10.0) for h in late)) if r is not None]
     records = [r for r in await asyncio.gather(*(_sealed(h, 10.0) for h in handles)) if r is not None]
     origins = [
         Origin(
@@ -157,7 +160,7 @@ async def run_batch(
     ]
     links = await link_callee_legs(records, origins, number_of=link_by)
     callee_by_key: dict[str, list[CallRecord]] = {}
-    unclaimed: list[CallRecord] = []
+    unclaimed: list[CallRecord] = list(late_records)
     for i, record in enumerate(records):
         key = links.get(i)
         (callee_by_key.setdefault(key, []) if key else unclaimed).append(record)

@@ -23,6 +23,8 @@ from typing import Any, Protocol
 from ccinspect.core.catalog import overall, run_checks
 from ccinspect.core.checks.base import CheckContext
 from ccinspect.core.facts import (
+    PUBLIC,
+    TRUNK,
     AccessControlFact,
     CallFact,
     CallPurpose,
@@ -34,6 +36,7 @@ from ccinspect.core.facts import (
     RunFacts,
     SipMessageFact,
     TicketFact,
+    is_trunk_side,
 )
 from ccinspect.core.scenario import PlannedCall, Scenario, Target, build_context, plan_calls
 from ccinspect.core.scenario.target import SimulatedTrunk
@@ -63,6 +66,9 @@ from ccinspect.store import RunRecorder, RunStore
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 AUTO = AnswerPolicy(mode=AnswerMode.AUTO, delay=0.3)
+#: Time allowed for the complaint line's spoken prompt before the caller's message counts
+#: (the caller speaks ``complaint.message_s`` after it, then presses # to end the message).
+COMPLAINT_PROMPT_S = 4.0
 
 
 class RunError(Exception):
@@ -300,11 +306,14 @@ class Inspection:
             complaint = asyncio.create_task(self._complaint(engine, trunk_side))
             try:
                 await self._call_phases(engine, seats, trunk_side)
+                # The other calls are over: the complaint call gets at most its own bound more.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(complaint), timeout=timeouts.complaint)
             finally:
-                if not complaint.done():
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await asyncio.wait_for(asyncio.shield(complaint), timeout=timeouts.complaint)
+                # Cancelled, failed or out of time: hang the complaint call up now, not later.
                 complaint.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await complaint
         await self._platform_side(store, before, store_error)
 
     async def _trunk_side(self, engine: Engine) -> Agent:
@@ -313,13 +322,21 @@ class Inspection:
             bind = HostPort.parse(str(trunk.bind), default_port=5070)
             self.progress.phase("trunk", f"trunk simulator on {bind} (临时中继线)")
             return await engine.add_trunk(
-                TrunkConfig(host=bind.host, port=bind.port, pbx=str(self.target.sip.registrar), answer=AUTO)
+                TrunkConfig(
+                    host=bind.host,
+                    port=bind.port,
+                    pbx=str(self.target.sip.registrar),
+                    answer=AUTO,
+                    name=TRUNK,
+                )
             )
         registrar = str(trunk.registrar)
         self.progress.phase("public line", f"registering {trunk.username} at {registrar}")
         password = trunk.password.get_secret_value() if trunk.password is not None else ""
         return await engine.add_public_line(
-            PublicLineConfig(user=trunk.username, password=password, domain=registrar, answer=AUTO)
+            PublicLineConfig(
+                user=trunk.username, password=password, domain=registrar, answer=AUTO, name=PUBLIC
+            )
         )
 
     async def _register(self, engine: Engine) -> dict[str, Seat]:
@@ -405,7 +422,8 @@ class Inspection:
         self._save("running")
 
     def _stray(self, record: CallRecord) -> None:
-        if record.invite is not None:
+        """Keep an INVITE that reached the carrier side but belongs to none of our calls."""
+        if record.invite is not None and is_trunk_side(record.agent):
             at = record.timeline[0].at.wall if record.timeline else time.time()
             self.gathered.stray.append(
                 SipMessageFact(at, MessageDirection.RECEIVED, record.agent, record.invite)
@@ -460,8 +478,6 @@ class Inspection:
                         continue
                     specs.append(self._spec(planned, seat, _caller_id(planned.caller, host)))
                 callees: Sequence[Agent] = seat_list if link_by == "from" else [trunk_side]
-                if not seat_list and link_by == "from":
-                    callees = []
                 await self._batch(engine, specs, callees, link_by)
 
     async def _complaint(self, engine: Engine, trunk_side: Agent) -> None:
@@ -499,7 +515,7 @@ class Inspection:
             hold_s=4.0,
             answer_timeout_s=self.scenario.timeouts.call_setup + self.scenario.timeouts.answer,
             dtmf="#",
-            dtmf_after_s=message_s + 4.0,
+            dtmf_after_s=message_s + COMPLAINT_PROMPT_S,
         )
         await self._batch(engine, [spec], [], "from")
 
