@@ -1,4 +1,4 @@
-"""The ``ccinspect`` command line. The only module that calls asyncio.run.
+"""The ``ccinspect`` command line. Async commands run through :func:`ccinspect.interrupt.run`.
 
 Exit codes: 0 success; 1 a check failed (a finding about the platform); 2 ccinspect could not
 do what was asked (PBX unreachable, bad arguments, wrong scenario or target file).
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rich.table import Table
 
-from ccinspect import __version__, paths
+from ccinspect import __version__, interrupt, paths
 from ccinspect.cliutil import as_given, err, out, repo_file, run_store_url
 
 EXIT_OK = 0
@@ -109,8 +109,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    import asyncio
-
     from ccinspect.core.scenario import ScenarioFileError, load_scenario, load_target
     from ccinspect.runner.console import ConsoleProgress, verdict_table
     from ccinspect.runner.run import RunError, run_inspection
@@ -130,7 +128,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"scenario 场景: {scenario_path}   target 目标: {target_path}",
             highlight=False,
         )
-        outcome = asyncio.run(
+        outcome = interrupt.run(
             run_inspection(
                 scenario,
                 target,
@@ -139,7 +137,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 scenario_file=as_given(scenario_path),
                 target_file=as_given(target_path),
                 store=store,
-            )
+            ),
+            on_signal=_progress,
         )
     except StoreError as exc:
         err.print(exc.render(), markup=False, soft_wrap=True)
@@ -283,14 +282,16 @@ def _setup_logging() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    interrupt.install()
     _setup_logging()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
-    except KeyboardInterrupt:
-        err.print("interrupted / 已中断")
-        return 130
+    except KeyboardInterrupt as exc:
+        code = interrupt.exit_code_of(exc)
+        err.print(f"interrupted / 已中断 (exit {code})")
+        return code
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ccinspect import interrupt
 from ccinspect.cliutil import as_given, err, out, repo_file, run_store_url
 
 __all__ = ["main", "parse_now", "register"]
@@ -44,7 +45,6 @@ def parse_now(value: str | None) -> float:
 
 def cmd_nightly(args: argparse.Namespace) -> int:
     """Run the nightly job and print what it found; returns the exit code."""
-    import asyncio
 
     from ccinspect.core.scenario import ScenarioFileError, load_scenario, load_target
     from ccinspect.nightly.job import NightlyOptions, nightly
@@ -83,7 +83,10 @@ def cmd_nightly(args: argparse.Namespace) -> int:
         highlight=False,
     )
     try:
-        result = asyncio.run(nightly(scenario, target, store, opts, progress=ConsoleProgress(err)))
+        result = interrupt.run(
+            nightly(scenario, target, store, opts, progress=ConsoleProgress(err)),
+            on_signal=lambda m: err.print(m, markup=False),
+        )
     finally:
         store.close()
     if result.run is not None:

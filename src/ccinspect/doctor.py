@@ -390,4 +390,6 @@ async def doctor(
 def run_doctor(json: bool) -> int:
     """Run the doctor (``json``: print one JSON document instead of text); return 0 when ready
     for ``make demo``, 2 otherwise. Must not be called from a running event loop."""
-    return asyncio.run(doctor(as_json=json))
+    from ccinspect import interrupt
+
+    return interrupt.run(doctor(as_json=json))

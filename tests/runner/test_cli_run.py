@@ -88,29 +88,66 @@ def test_wrong_seat_password_fails_seats_registered_naming_the_seat(pbx: DemoPbx
     )
 
 
-def test_ctrl_c_hangs_up_and_keeps_the_evidence(pbx: DemoPbx, tmp_path: Path) -> None:
-    """Ctrl-C mid-call ends the run (exit 130), leaves no channel up, marks the report interrupted."""
-    out = tmp_path / "runs"
+def _ignore_sigint() -> None:
+    """How a background job of a non-interactive shell (and some CI runners) starts a process."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_mid_call(pbx: DemoPbx, out: Path, sig: signal.Signals) -> tuple[int, float, str]:
+    """Start a rehearsal that inherits SIGINT as ignored, send ``sig`` once its own calls are
+    up, and return the exit code, the seconds it took to exit and its output."""
+    if pbx.channels():  # left by an earlier test: they would make the signal go too early
+        pbx.cli("channel request hangup all")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and pbx.channels():
+            time.sleep(0.2)
     proc = subprocess.Popen(
         [sys.executable, "-m", "ccinspect.cli", "run", "--out", str(out)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=_ignore_sigint,  # noqa: PLW1509 - a single-threaded test process
     )
     try:
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not pbx.channels():
+        while time.monotonic() < deadline and not ((out / "latest").exists() and pbx.channels()):
             time.sleep(0.2)
-        assert pbx.channels(), "calls were up before the interrupt"
-        proc.send_signal(signal.SIGINT)
+        assert pbx.channels(), "the run's calls were up before the signal"
+        sent = time.monotonic()
+        proc.send_signal(sig)
         output, _ = proc.communicate(timeout=40)
+        took = time.monotonic() - sent
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 130, output[-2000:]
+    return proc.returncode, took, output
+
+
+def _assert_clean_and_interrupted(pbx: DemoPbx, out: Path) -> None:
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and pbx.channels():
         time.sleep(0.3)
     assert pbx.channels() == [], "no channel is left up on Asterisk"
     report = json.loads((out / "latest" / "report.json").read_text(encoding="utf-8"))
     assert report["status"] == "interrupted"
+
+
+def test_ctrl_c_hangs_up_and_keeps_the_evidence(pbx: DemoPbx, tmp_path: Path) -> None:
+    """Ctrl-C mid-call ends the run (exit 130) within 5 s, even when SIGINT was inherited as
+    ignored, leaves no channel up and marks the report interrupted."""
+    out = tmp_path / "runs"
+    code, took, output = _stop_mid_call(pbx, out, signal.SIGINT)
+    assert code == 130, output[-2000:]
+    assert took < 5, f"exit {took:.1f} s after the signal"
+    _assert_clean_and_interrupted(pbx, out)
+
+
+def test_sigterm_mid_call_hangs_up_and_keeps_the_evidence(pbx: DemoPbx, tmp_path: Path) -> None:
+    """SIGTERM mid-call is a clean stop too: exit 143 within 5 s, no channel left, report
+    interrupted (it used to kill the process at once, leaving calls up for ~90 s)."""
+    out = tmp_path / "runs"
+    code, took, output = _stop_mid_call(pbx, out, signal.SIGTERM)
+    assert code == 143, output[-2000:]
+    assert took < 5, f"exit {took:.1f} s after the signal"
+    assert "SIGTERM" in output
+    _assert_clean_and_interrupted(pbx, out)

@@ -13,7 +13,6 @@ seats and still writes report.json, marked interrupted.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -256,22 +255,25 @@ class Inspection:
             )
         status, error = "complete", None
         try:
-            await self._run_phases(timeouts)
+            try:
+                await self._run_phases(timeouts)
+            except (SipError, RunError) as exc:
+                status, error = "error", getattr(exc, "message", str(exc))
+            results = run_checks(self.gathered.facts(), self.ctx, self.scenario.selected_checks())
+            verdict = overall(results)
+            code = exit_code_for(verdict) if status == "complete" else EXIT_ERROR
+            self._save(status, results, error)
+            if self.recorder is not None:
+                recorder = self.recorder
+                await asyncio.to_thread(recorder.checks, results, verdict)
+                await asyncio.to_thread(recorder.finish, status, error)
         except asyncio.CancelledError:
+            # Stopped (Ctrl-C, SIGTERM, a caller's cancel) at any step, even while the verdicts
+            # were being written: everything gathered so far is kept, marked interrupted.
             self._save("interrupted")
             if self.recorder is not None:
                 self.recorder.finish("interrupted")
             raise
-        except (SipError, RunError) as exc:
-            status, error = "error", getattr(exc, "message", str(exc))
-        results = run_checks(self.gathered.facts(), self.ctx, self.scenario.selected_checks())
-        verdict = overall(results)
-        code = exit_code_for(verdict) if status == "complete" else EXIT_ERROR
-        self._save(status, results, error)
-        if self.recorder is not None:
-            recorder = self.recorder
-            await asyncio.to_thread(recorder.checks, results, verdict)
-            await asyncio.to_thread(recorder.finish, status, error)
         return RunOutcome(
             self.run_dir.run_id,
             self.run_dir.path,
@@ -303,17 +305,20 @@ class Inspection:
             trunk_side = await self._trunk_side(engine)
             seats = await self._register(engine)
             self._save("running")
-            complaint = asyncio.create_task(self._complaint(engine, trunk_side))
-            try:
+            # The complaint call runs beside the other phases. The task group cancels it (and
+            # so hangs it up) as soon as the run is stopped or fails, and never lets it outlive
+            # the engine; once the other calls are over it gets at most its own bound more.
+            async with asyncio.TaskGroup() as group:
+                complaint = group.create_task(self._complaint(engine, trunk_side))
                 await self._call_phases(engine, seats, trunk_side)
-                # The other calls are over: the complaint call gets at most its own bound more.
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(asyncio.shield(complaint), timeout=timeouts.complaint)
-            finally:
-                # Cancelled, failed or out of time: hang the complaint call up now, not later.
-                complaint.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await complaint
+                try:
+                    async with asyncio.timeout(timeouts.complaint):
+                        await complaint  # a timeout cancels it: the call is hung up
+                except TimeoutError:
+                    self.progress.note(
+                        f"the complaint call did not end within {timeouts.complaint:g} s: hung up "
+                        f"/ 投诉呼叫未在 {timeouts.complaint:g} 秒内结束，已挂断"
+                    )
         await self._platform_side(store, before, store_error)
 
     async def _trunk_side(self, engine: Engine) -> Agent:
