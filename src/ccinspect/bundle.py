@@ -32,6 +32,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from ccinspect.errors import CcinspectError, Kind
+
 BUNDLE_SCHEMA = "ccinspect.bundle/1"
 MANIFEST = "MANIFEST.json"
 #: Files taken from the top of the run directory when present.
@@ -44,19 +46,13 @@ _FILE_MODE = 0o100644 << 16
 _STORED_SUFFIXES = frozenset({".wav", ".zip", ".gz", ".pdf", ".ogg", ".mp3"})
 
 
-class BundleError(Exception):
+class BundleError(CcinspectError):
     """A bundle could not be made or read: what failed, where, and what to do next."""
 
-    def __init__(self, message: str, message_zh: str, *, hint: str = "") -> None:
-        super().__init__(message)
-        self.message, self.message_zh, self.hint = message, message_zh, hint
+    kind = Kind.USER
 
-    def render(self) -> str:
-        """The error for a terminal: English, Chinese, then the next step when there is one."""
-        lines = [f"error: {self.message}", f"错误：{self.message_zh}"]
-        if self.hint:
-            lines.append(f"next: {self.hint}")
-        return "\n".join(lines)
+    def __init__(self, message: str, message_zh: str, *, hint: str = "") -> None:
+        super().__init__(message, message_zh, hint=hint)
 
 
 @dataclass(frozen=True, slots=True)

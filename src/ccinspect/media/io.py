@@ -11,11 +11,15 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
+from ccinspect.errors import CcinspectError, Kind
 from ccinspect.media.samples import FloatArray
 
 
-class AudioFileError(Exception):
-    """An audio file could not be read or holds no usable audio; says which file and why."""
+class AudioFileError(CcinspectError):
+    """An audio file could not be read or holds no usable audio; says which file and why
+    (English text only)."""
+
+    kind = Kind.USER
 
 
 def load_wav(path: str | Path) -> tuple[FloatArray, int]:

@@ -16,6 +16,7 @@ from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ccinspect.core.verdict import Text
+from ccinspect.errors import CcinspectError, Kind
 from ccinspect.nightly.cdr import (
     ANSWERED,
     FIELDS,
@@ -29,13 +30,13 @@ from ccinspect.nightly.cdr import (
 __all__ = ["ASTERISK_MASTER_CSV", "CdrMappingError", "CsvMapping", "parse_csv_lines"]
 
 
-class CdrMappingError(ValueError):
+class CdrMappingError(CcinspectError, ValueError):
     """A CSV mapping is wrong (the user's mistake): says which key and what is allowed."""
 
+    kind = Kind.USER
+
     def __init__(self, message: str, message_zh: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.message_zh = message_zh
+        super().__init__(message, message_zh)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ from pathlib import Path
 from prometheus_client import CollectorRegistry, Gauge, generate_latest, write_to_textfile
 
 from ccinspect.core.verdict import CheckResult, Verdict
+from ccinspect.errors import CcinspectError
 from ccinspect.nightly.audit import AuditTotals, GapReason
 from ccinspect.nightly.sla import YearlyStats
 
@@ -51,13 +52,11 @@ __all__ = [
 PREFIX = "ccinspect_nightly_"
 
 
-class MetricsWriteError(Exception):
+class MetricsWriteError(CcinspectError):
     """The metrics file could not be written: names the file and the cause."""
 
     def __init__(self, message: str, message_zh: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.message_zh = message_zh
+        super().__init__(message, message_zh)
 
 
 @dataclass(frozen=True, slots=True)

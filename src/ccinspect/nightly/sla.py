@@ -32,6 +32,7 @@ import aiohttp
 
 from ccinspect.core.numbers import mask_number
 from ccinspect.core.verdict import CheckResult, SubjectResult, Text, conclude, errored, failed, passed
+from ccinspect.errors import CcinspectError, Kind
 
 __all__ = [
     "CHECK_ID",
@@ -57,8 +58,11 @@ _OPEN_STATES = ("open", "acknowledged")  # resolved tickets always carry a reply
 _SHOWN = 5
 
 
-class SlaDataError(ValueError):
-    """The complaint API answered with JSON we cannot use; the message names the field."""
+class SlaDataError(CcinspectError, ValueError):
+    """The complaint API answered with JSON we cannot use; the message names the field
+    (English text only)."""
+
+    kind = Kind.PLATFORM
 
 
 @dataclass(frozen=True, slots=True)

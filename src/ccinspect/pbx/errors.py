@@ -6,11 +6,13 @@ platform that answers but refuses or lacks something is reported through facts i
 
 from __future__ import annotations
 
+from ccinspect.errors import CcinspectError, Kind
 
-class AdapterError(Exception):
+
+class AdapterError(CcinspectError):
     """Reading the platform failed: names the adapter, the URL or path, and the cause."""
 
+    kind = Kind.PLATFORM
+
     def __init__(self, message: str, message_zh: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.message_zh = message_zh
+        super().__init__(message, message_zh)

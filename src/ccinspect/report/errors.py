@@ -9,19 +9,23 @@ Library exceptions are translated here once, with ``raise ... from exc``.
 
 from __future__ import annotations
 
+from ccinspect.errors import CcinspectError, Kind
+
 __all__ = ["PdfError", "ReportError", "RunDirError"]
 
 
-class ReportError(Exception):
-    """Base of the report's errors; ``message`` is what to print."""
+class ReportError(CcinspectError):
+    """Base of the report's errors; ``message`` is what to print (English; ``message_zh`` when
+    given)."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, message_zh: str | None = None) -> None:
+        super().__init__(message, message_zh)
 
 
 class RunDirError(ReportError):
     """The run directory is missing or is not a valid ccinspect run (says which file and key)."""
+
+    kind = Kind.USER
 
 
 class PdfError(ReportError):

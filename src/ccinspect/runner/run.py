@@ -40,6 +40,7 @@ from ccinspect.core.facts import (
 from ccinspect.core.scenario import PlannedCall, Scenario, Target, build_context, plan_calls
 from ccinspect.core.scenario.target import SimulatedTrunk
 from ccinspect.core.verdict import CheckResult, Verdict
+from ccinspect.errors import CcinspectError
 from ccinspect.pbx.demo.config import HostPort
 from ccinspect.pbx.demo.probe import sip_options_probe
 from ccinspect.pbx.errors import AdapterError
@@ -70,12 +71,11 @@ AUTO = AnswerPolicy(mode=AnswerMode.AUTO, delay=0.3)
 COMPLAINT_PROMPT_S = 4.0
 
 
-class RunError(Exception):
+class RunError(CcinspectError):
     """The run could not be carried out (PBX unreachable, engine failure): exit 2."""
 
     def __init__(self, message: str, message_zh: str, *, hint: str = "") -> None:
-        super().__init__(message)
-        self.message, self.message_zh, self.hint = message, message_zh, hint
+        super().__init__(message, message_zh, hint=hint)
 
 
 class Progress(Protocol):

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ccinspect.errors import CcinspectError, Kind
+
 if TYPE_CHECKING:
     from ccinspect.sip.records import CallRecord
 
 
-class PjError(Exception):
+class PjError(CcinspectError):
     """A pjsua2 call failed; a plain copy of ``pj.Error`` (no pjsua2 object inside).
 
     ``status`` is pjsip's ``pj_status_t`` (e.g. 120098 for "Address already in use"),
@@ -40,8 +42,9 @@ PJ_EADDRINUSE = 120098
 PJMEDIA_RTP_EREMNORFC2833 = 220111
 
 
-class SipError(Exception):
-    """Base of the engine's errors: an English message plus ``message_zh``.
+class SipError(CcinspectError):
+    """Base of the engine's errors: an English message plus ``message_zh`` (a harness failure
+    unless a subclass says the far end refused).
 
     ``agent`` is who acted ("seat 8003"), ``peer`` the other side ("127.0.0.1:5060"), and
     ``status``/``reason`` the SIP final response when there was one.
@@ -57,9 +60,7 @@ class SipError(Exception):
         status: int | None = None,
         reason: str | None = None,
     ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.message_zh = message_zh
+        super().__init__(message, message_zh)
         self.agent = agent
         self.peer = peer
         self.status = status
@@ -85,6 +86,8 @@ class OperationTimeout(SipError):
 class RegistrationError(SipError):
     """A REGISTER (or un-REGISTER) was refused with a final SIP status."""
 
+    kind = Kind.PLATFORM
+
 
 class RegistrationTimeout(RegistrationError):
     """No final answer to REGISTER within the caller's bound (registrar down or unreachable)."""
@@ -96,6 +99,8 @@ class CallFailedError(SipError):
     ``record`` is the failed leg's sealed record (its SIP messages are evidence) when the leg
     got that far; None otherwise.
     """
+
+    kind = Kind.PLATFORM
 
     record: CallRecord | None = None
 
@@ -110,6 +115,8 @@ class CapacityError(SipError):
 
 class DtmfError(SipError):
     """DTMF could not be sent (e.g. RFC 4733 not offered by the far end and no fallback)."""
+
+    kind = Kind.PLATFORM
 
 
 def engine_busy() -> EngineBusyError:

@@ -54,6 +54,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship,
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.elements import ColumnElement
 
+from ccinspect.errors import CcinspectError, Kind
+
 FIRST_TICKET_NUMBER = 100001
 """The first ticket number handed out; six digits read cleanly with SayDigits."""
 
@@ -88,8 +90,8 @@ def allowed_transitions(state: TicketState) -> tuple[TicketState, ...]:
 # --- errors -----------------------------------------------------------------------------------
 
 
-class ComplaintStoreError(Exception):
-    """Base class of everything this module raises on purpose."""
+class ComplaintStoreError(CcinspectError):
+    """Base class of everything this module raises on purpose (English text only)."""
 
 
 class StoreUnavailable(ComplaintStoreError):
@@ -99,6 +101,8 @@ class StoreUnavailable(ComplaintStoreError):
 class TicketNotFound(ComplaintStoreError):
     """No ticket has this number."""
 
+    kind = Kind.USER
+
     def __init__(self, ticket_id: int) -> None:
         super().__init__(f"ticket {ticket_id} not found")
         self.ticket_id = ticket_id
@@ -106,6 +110,8 @@ class TicketNotFound(ComplaintStoreError):
 
 class InvalidTransition(ComplaintStoreError):
     """The requested state change is not a forward transition from the current state."""
+
+    kind = Kind.USER
 
     def __init__(self, current: TicketState, target: TicketState) -> None:
         super().__init__(f"cannot move a ticket from {current.value} to {target.value}")
@@ -116,6 +122,8 @@ class InvalidTransition(ComplaintStoreError):
 
 class ReplyRequired(ComplaintStoreError):
     """A ticket cannot be resolved without a reply text."""
+
+    kind = Kind.USER
 
 
 def check_transition(current: TicketState, target: TicketState, *, has_reply: bool) -> None:

@@ -6,20 +6,14 @@ caught in ``store/``, with ``raise ... from exc``; nothing outside ``store/`` se
 
 from __future__ import annotations
 
+from ccinspect.errors import CcinspectError, Kind
 
-class StoreError(Exception):
+
+class StoreError(CcinspectError):
     """Base class: a bilingual message and a hint (the next step for the user)."""
 
     def __init__(self, message: str, message_zh: str, *, hint: str = "") -> None:
-        super().__init__(message)
-        self.message, self.message_zh, self.hint = message, message_zh, hint
-
-    def render(self) -> str:
-        """The error for a terminal: English, Chinese, then the next step when there is one."""
-        lines = [f"error: {self.message}", f"错误：{self.message_zh}"]
-        if self.hint:
-            lines.append(f"next: {self.hint}")
-        return "\n".join(lines)
+        super().__init__(message, message_zh, hint=hint)
 
 
 class StoreUnavailable(StoreError):
@@ -29,9 +23,13 @@ class StoreUnavailable(StoreError):
 class RunNotFound(StoreError):
     """No run matches the id, prefix or ``latest`` given."""
 
+    kind = Kind.USER
+
 
 class AmbiguousRun(StoreError):
     """A prefix matches more than one run; ``candidates`` lists them (newest first)."""
+
+    kind = Kind.USER
 
     def __init__(self, prefix: str, candidates: tuple[str, ...]) -> None:
         shown = ", ".join(candidates[:5]) + (" …" if len(candidates) > 5 else "")
@@ -45,3 +43,5 @@ class AmbiguousRun(StoreError):
 
 class RunDirInvalid(StoreError):
     """A run directory cannot be imported: report.json is missing, unreadable or not ours."""
+
+    kind = Kind.USER

@@ -6,17 +6,22 @@ import difflib
 from pathlib import Path
 
 from ccinspect.core.verdict import Text
+from ccinspect.errors import CcinspectError, Kind
 
 __all__ = ["FileProblem", "ScenarioFileError", "did_you_mean"]
 
 
-class ScenarioFileError(Exception):
+class ScenarioFileError(CcinspectError):
     """A scenario or target file is wrong: the user's mistake, reported before anything runs.
 
     ``file``: the file; ``key_path``: where in it (``inbound.callers[2]``, '' for the whole file);
-    ``message_en`` / ``message_zh``: what is wrong; ``allowed``: what would be accepted (with a
-    "did you mean" suggestion when one is close); ``line`` / ``column``: 1-based, when known.
+    ``text``: what is wrong in both languages (``message_en`` is its English alone);
+    ``allowed``: what would be accepted (with a "did you mean" suggestion when one is close);
+    ``line`` / ``column``: 1-based, when known. ``message`` / ``message_zh`` are the whole
+    located sentence in each language (what :meth:`render` prints).
     """
+
+    kind = Kind.USER
 
     def __init__(
         self,
@@ -30,23 +35,26 @@ class ScenarioFileError(Exception):
     ) -> None:
         self.file = str(file)
         self.key_path = key_path
-        self.message = message
+        self.text = message
         self.message_en = message.en
-        self.message_zh = message.zh
         self.allowed = allowed
         self.line = line
         self.column = column
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
         where = (
             self.file
             + (f":{self.line}" if self.line else "")
             + (f":{self.column}" if self.line and self.column else "")
+            + ":"
+            + (f" {self.key_path}:" if self.key_path else "")
         )
-        key = f" {self.key_path}:" if self.key_path else ""
-        allowed = f" Allowed: {self.allowed}." if self.allowed else ""
-        return f"{where}:{key} {self.message_en}.{allowed} / {self.message_zh}"
+        super().__init__(
+            f"{where} {message.en}." + (f" Allowed: {allowed}." if allowed else ""),
+            f"{where} {message.zh}" + (f"。允许：{allowed}" if allowed else ""),
+        )
+        self._one_line = f"{self.message} / {message.zh}"
+
+    def __str__(self) -> str:
+        return self._one_line
 
 
 class FileProblem(ValueError):

@@ -7,18 +7,23 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
+from ccinspect.errors import CcinspectError, Kind
+
 
 def dumps(value: object) -> str:
     """JSON with Chinese kept readable (no \\u escapes)."""
     return json.dumps(value, ensure_ascii=False)
 
 
-class ApiError(Exception):
+class ApiError(CcinspectError):
     """An HTTP error answer: status, English and Chinese message, optional extra JSON fields.
 
     Rendered as ``{"error": en, "error_zh": zh, **extra}``, or, for the PBX's plain-text endpoint,
-    as the single line ``en / zh``.
+    as the single line ``en / zh``. Raised inside the demo complaint service and answered to
+    its HTTP client; it never reaches the CLI.
     """
+
+    kind = Kind.USER
 
     def __init__(
         self,
@@ -29,7 +34,7 @@ class ApiError(Exception):
         extra: Mapping[str, object] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(en)
+        super().__init__(en, zh)
         self.status = status
         self.en = en
         self.zh = zh

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from ccinspect.errors import CcinspectError, Kind
 
-class DemoError(Exception):
+
+class DemoError(CcinspectError):
     """The demo PBX could not be built, started, stopped or inspected.
 
     ``hint`` says what the user can do next; ``detail`` carries evidence (a log tail, a command's
@@ -11,21 +13,15 @@ class DemoError(Exception):
     """
 
     def __init__(self, message: str, message_zh: str, *, hint: str = "", detail: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.message_zh = message_zh
-        self.hint = hint
+        super().__init__(message, message_zh, hint=hint)
         self.detail = detail
 
-    def render(self) -> str:
-        """The full text for a terminal: message in both languages, hint, then evidence."""
-        parts = [f"error: {self.message}", f"错误：{self.message_zh}"]
-        if self.hint:
-            parts.append(f"next: {self.hint}")
-        if self.detail:
-            parts.append(self.detail.rstrip())
-        return "\n".join(parts)
+    def details(self) -> str:
+        """The evidence shown below the message (a log tail, a command's output)."""
+        return self.detail
 
 
 class ConfigDirError(DemoError):
     """A --config-dir that is not a usable Asterisk configuration (the user's mistake)."""
+
+    kind = Kind.USER
