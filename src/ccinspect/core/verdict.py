@@ -50,6 +50,12 @@ class Verdict(enum.Enum):
         """Precedence in :func:`aggregate`: higher wins."""
         return _RANK[self]
 
+    @property
+    def label(self) -> Text:
+        """The verdict's name for people, the one wording used everywhere (terminal, report,
+        nightly): PASS 通过, FAIL 不通过, ERROR 无法检查, SKIP 跳过."""
+        return _LABELS[self]
+
 
 _RANK = {Verdict.SKIP: 0, Verdict.PASS: 1, Verdict.ERROR: 2, Verdict.FAIL: 3}
 
@@ -88,6 +94,14 @@ class Text:
 
     def __str__(self) -> str:
         return f"{self.en} / {self.zh}"
+
+
+_LABELS = {
+    Verdict.PASS: Text("PASS", "通过"),
+    Verdict.FAIL: Text("FAIL", "不通过"),
+    Verdict.ERROR: Text("ERROR", "无法检查"),
+    Verdict.SKIP: Text("SKIP", "跳过"),
+}
 
 
 def join_texts(texts: Sequence[Text], sep_en: str = " ", sep_zh: str = "") -> Text:

@@ -129,12 +129,6 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "harness": ("工具", "harness"),
 }
 
-_VERDICTS: dict[Verdict, tuple[str, str]] = {
-    Verdict.PASS: ("通过", "PASS"),
-    Verdict.FAIL: ("不通过", "FAIL"),
-    Verdict.ERROR: ("无法检查", "ERROR"),
-    Verdict.SKIP: ("不适用", "SKIP"),
-}
 
 _PURPOSES: dict[CallPurpose, tuple[str, str]] = {
     CallPurpose.INBOUND: ("呼入", "inbound"),
@@ -181,7 +175,7 @@ class Catalogue:
 
     def verdict(self, value: Verdict | None) -> str:
         """The verdict's name (``通过`` / ``PASS``); '' for None."""
-        return _VERDICTS[value][self._i] if value is not None else ""
+        return self.text(value.label) if value is not None else ""
 
     def purpose(self, value: CallPurpose) -> str:
         """The call purpose's name."""

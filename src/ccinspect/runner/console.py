@@ -12,7 +12,6 @@ from ccinspect.core.facts import CallFact, LegRole, seat_id_of
 from ccinspect.core.verdict import CheckResult, Verdict
 
 STYLE = {Verdict.PASS: "green", Verdict.FAIL: "bold red", Verdict.ERROR: "yellow", Verdict.SKIP: "dim"}
-ZH = {Verdict.PASS: "通过", Verdict.FAIL: "不通过", Verdict.ERROR: "无法检查", Verdict.SKIP: "跳过"}
 
 
 class ConsoleProgress:
@@ -71,7 +70,7 @@ def verdict_table(results: Sequence[CheckResult], *, lang: str = "zh") -> Table:
         table.add_row(
             r.check_id,
             ",".join(r.requirements),
-            f"[{style}]{r.verdict.value} {ZH[r.verdict]}[/{style}]",
+            f"[{style}]{r.verdict.value} {r.verdict.label.zh}[/{style}]",
             "\n".join(lines),
         )
     return table
