@@ -21,7 +21,7 @@ ALLOWED_OUTSIDE = {
     "ccinspect.nightly.sla._ApiFailure": "private; becomes an ERROR verdict's reason",
     "ccinspect.report.decode.DecodeError": "a ValueError inside the decoder; rundir.py raises RunDirError",
     "ccinspect.store.decode.Malformed": "a ValueError inside the decoder; importer.py raises RunDirInvalid",
-    "ccinspect.interrupt.Interrupted": "a KeyboardInterrupt by design (a stop request, not an error)",
+    "ccinspect.cli.aio.Interrupted": "a KeyboardInterrupt by design (a stop request, not an error)",
 }
 
 #: Modules that need what a plain test run may lack (pjsua2 is imported lazily everywhere else).

@@ -1,4 +1,5 @@
-"""ccinspect.interrupt: SIGINT and SIGTERM end async work cleanly, even when inherited as ignored."""
+"""ccinspect.cli.aio.run (the one event-loop entry): SIGINT and SIGTERM end async work cleanly,
+even when inherited as ignored."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ccinspect import interrupt
+from ccinspect.cli import aio as interrupt
 
 
 @pytest.fixture(autouse=True)
@@ -68,7 +69,7 @@ def test_a_task_that_swallows_the_cancellation_is_still_reported_interrupted() -
 
     async def work() -> str:
         _signal_soon(signal.SIGTERM)
-        try:
+        try:  # noqa: SIM105 -- spelled out: swallowing CancelledError is the bug this guards against
             await asyncio.sleep(30)
         except asyncio.CancelledError:
             pass  # the bug this guards against

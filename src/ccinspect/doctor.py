@@ -10,9 +10,9 @@ the demo root filesystem cache; whether the demo PBX is running (read-only:
 missing. Exit status 0 when everything ``make demo`` needs is present, 2 otherwise.
 
 Facts are gathered by small probe functions (the I/O) into a :class:`DoctorReport`; the verdict
-and both renderings are pure functions of it. ``run_doctor`` is the synchronous entry point for
-cli.py: it runs the async capacity probe with ``asyncio.run``, so it must not be called from a
-running event loop (``doctor()`` is the coroutine for that case).
+and both renderings are pure functions of it. :func:`doctor` is the coroutine;
+:func:`ccinspect.cli.doctor.run_doctor` runs it from the command line through the CLI's one
+event-loop entry, :func:`ccinspect.cli.aio.run`.
 """
 
 from __future__ import annotations
@@ -385,11 +385,3 @@ async def doctor(
     result = verdict(report)
     out(render_json(report, result) if as_json else render_text(report, result))
     return result.exit_code
-
-
-def run_doctor(json: bool) -> int:
-    """Run the doctor (``json``: print one JSON document instead of text); return 0 when ready
-    for ``make demo``, 2 otherwise. Must not be called from a running event loop."""
-    from ccinspect import interrupt
-
-    return interrupt.run(doctor(as_json=json))

@@ -55,7 +55,7 @@ def test_pbx_down_exits_2_and_records_the_attempt(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "ccinspect.cli_nightly",
+            "ccinspect.cli",
             "nightly",
             "--out",
             str(tmp_path / "runs"),

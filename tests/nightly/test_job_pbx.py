@@ -1,7 +1,7 @@
 """The nightly job against the real demo PBX: canaries kept, proven, caught altered or purged;
 regressions alerted (the PBX-down case is in test_job.py: it needs no PBX).
 
-Each nightly run is a subprocess (``python -m ccinspect.cli_nightly``) with an injected clock.
+Each nightly run is a subprocess (``python -m ccinspect.cli nightly``) with an injected clock.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def _nightly(tmp: Path, now: str, *extra: str, timeout: float = 300) -> tuple[in
         [
             sys.executable,
             "-m",
-            "ccinspect.cli_nightly",
+            "ccinspect.cli",
             "nightly",
             "--out",
             str(tmp / "runs"),

@@ -1,22 +1,18 @@
-"""`ccinspect report RUN_DIR`: the command the lead wires into cli.py through register()."""
+"""`ccinspect report RUN_DIR`: the command as the CLI parses and runs it."""
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import pytest
 
-from ccinspect.cli_report import register
+from ccinspect.cli.main import build_parser, dispatch
 
 from .builders import copy_sample
 
 
 def run_cli(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="ccinspect")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(list(argv))
-    return int(args.func(args))
+    return dispatch(build_parser().parse_args(list(argv)))
 
 
 def test_report_command_writes_and_prints_where(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """Run ``ccinspect <args>`` (the store commands) and capture its output."""
     return subprocess.run(
-        [sys.executable, "-m", "ccinspect.cli_store", *args],
+        [sys.executable, "-m", "ccinspect.cli", *args],
         cwd=cwd,
         capture_output=True,
         text=True,

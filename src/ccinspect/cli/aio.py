@@ -16,6 +16,9 @@ ccinspect therefore takes both signals itself, always:
 
 A second signal while the first is being honoured is reported, not acted on: cleanup is what
 keeps the PBX free of stale calls, and it is bounded by the engine's own timeouts.
+
+:func:`run` is the only function in ccinspect that creates an event loop: every async command
+goes through it.
 """
 
 from __future__ import annotations

@@ -1,42 +1,41 @@
 """``ccinspect nightly``: the nightly job (scenario run, retention canaries, comparison, alerts).
 
 See :mod:`ccinspect.nightly.job`. Exit 0 all good, 1 a FAIL, a regression or a missing/altered
-canary, 2 could not run. Until ``cli.py`` calls :func:`register`, the command runs as
-``python -m ccinspect.cli_nightly nightly …``.
+canary, 2 could not run (a wrong file or ``--now``, the run store unreachable: raised as
+:class:`~ccinspect.errors.CcinspectError` and printed by :func:`ccinspect.cli.main.main`).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import sys
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ccinspect import interrupt
-from ccinspect.cliutil import as_given, err, out, repo_file, run_store_url
+from ccinspect.cli import aio
+from ccinspect.cli.common import UsageError, as_given, err, out, repo_file, run_store_url
+from ccinspect.core.verdict import Verdict
 
-__all__ = ["main", "parse_now", "register"]
+__all__ = ["parse_now", "register"]
 
 #: Environment variable holding the job's clock (ISO 8601), for tests and replays.
 NOW_ENV = "CCINSPECT_NOW"
-EXIT_ERROR = 2
 
 
 def parse_now(value: str | None) -> float:
     """Epoch seconds of ``value`` (ISO 8601; without a zone it is UTC), or the real clock when None.
 
-    Raises ``ValueError`` with a bilingual message for anything else.
+    Raises :class:`~ccinspect.cli.common.UsageError` (a ``ValueError``) with a bilingual
+    message for anything else.
     """
     if not value:
         return datetime.now(UTC).timestamp()
     try:
         moment = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise ValueError(
-            f"--now / ${NOW_ENV}: {value!r} is not an ISO 8601 time (e.g. 2026-11-30T02:00:00+08:00) / "
-            f"{value!r} 不是 ISO 8601 时间"
+        raise UsageError(
+            f"--now / ${NOW_ENV}: {value!r} is not an ISO 8601 time (e.g. 2026-11-30T02:00:00+08:00)",
+            f"--now / ${NOW_ENV}：{value!r} 不是 ISO 8601 时间",
         ) from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
@@ -46,26 +45,18 @@ def parse_now(value: str | None) -> float:
 def cmd_nightly(args: argparse.Namespace) -> int:
     """Run the nightly job and print what it found; returns the exit code."""
 
-    from ccinspect.core.scenario import ScenarioFileError, load_scenario, load_target
+    from ccinspect.core.scenario import load_scenario, load_target
     from ccinspect.nightly.job import NightlyOptions, nightly
     from ccinspect.runner.console import ConsoleProgress, verdict_table
-    from ccinspect.store import StoreError, open_store
+    from ccinspect.store import open_store
 
     scenario_path = Path(args.scenario) if args.scenario else repo_file("scenarios", "nightly.yaml")
     target_path = Path(args.target) if args.target else repo_file("scenarios", "targets", "demo.yaml")
-    try:
-        now = parse_now(args.now or os.environ.get(NOW_ENV))
-        scenario = load_scenario(scenario_path)
-        target = load_target(target_path)
-    except (ValueError, ScenarioFileError) as exc:
-        err.print(f"error: {exc}", markup=False, soft_wrap=True)
-        return EXIT_ERROR
+    now = parse_now(args.now or os.environ.get(NOW_ENV))
+    scenario = load_scenario(scenario_path)
+    target = load_target(target_path)
     out_root = Path(args.out)
-    try:
-        store = open_store(run_store_url(args.db, out_root))
-    except StoreError as exc:
-        err.print(exc.render(), markup=False, soft_wrap=True)
-        return EXIT_ERROR
+    store = open_store(run_store_url(args.db, out_root))
     opts = NightlyOptions(
         out_root=out_root,
         now=now,
@@ -83,7 +74,7 @@ def cmd_nightly(args: argparse.Namespace) -> int:
         highlight=False,
     )
     try:
-        result = interrupt.run(
+        result = aio.run(
             nightly(scenario, target, store, opts, progress=ConsoleProgress(err)),
             on_signal=lambda m: err.print(m, markup=False),
         )
@@ -93,7 +84,8 @@ def cmd_nightly(args: argparse.Namespace) -> int:
         out.print(verdict_table(result.run.results, lang=args.lang))
     for line in result.lines:
         out.print(f"{line.en}\n  {line.zh}", markup=False, highlight=False, soft_wrap=True)
-    word = {0: "OK 正常", 1: "FAIL 不通过", 2: "ERROR 无法完成"}.get(result.exit_code, "?")
+    fail, error = Verdict.FAIL.label, Verdict.ERROR.label
+    word = {0: "OK 正常", 1: f"{fail.en} {fail.zh}", 2: f"{error.en} {error.zh}"}.get(result.exit_code, "?")
     out.print(f"nightly 夜间巡检: {word}   run {result.run_id or '-'}", highlight=False)
     return result.exit_code
 
@@ -131,15 +123,3 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the verdict table")
     p.set_defaults(func=cmd_nightly)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point for ``python -m ccinspect.cli_nightly``."""
-    parser = argparse.ArgumentParser(prog="ccinspect")
-    register(parser.add_subparsers(required=True))
-    args = parser.parse_args(argv)
-    return int(args.func(args))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

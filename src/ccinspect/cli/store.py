@@ -1,18 +1,17 @@
-"""Commands over stored runs: ``runs``, ``show``, ``compare``, ``import``, ``bundle``, ``verify``.
+"""Commands over stored runs: ``runs``, ``show``, ``compare``, ``import``.
 
 :func:`register` adds them to ``ccinspect``'s sub-commands. Exit codes as everywhere in
-ccinspect: 0 success; 1 a finding (``verify``: the bundle was altered; ``compare``: the later run
-regressed); 2 ccinspect could not do what was asked (database unreachable, run not found,
-unreadable bundle). Every error says what failed, where, and what to do next, in English and
-Chinese. The store (SQLAlchemy) is imported only when a command runs.
+ccinspect: 0 success; 1 a finding (``compare``: the later run regressed); 2 ccinspect could not
+do what was asked (database unreachable, run not found): a
+:class:`~ccinspect.store.StoreError`, raised to :func:`ccinspect.cli.main.main`, which prints it
+in English and Chinese with the next step. The store (SQLAlchemy) is imported only when a
+command runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,19 +19,18 @@ from typing import TYPE_CHECKING, Any
 from rich.markup import escape
 from rich.table import Table
 
-from ccinspect.cliutil import err, out
+from ccinspect.cli.common import DB_HELP, err, open_run_store, out, print_error
+from ccinspect.core.verdict import Verdict
+from ccinspect.errors import EXIT_FAIL, EXIT_OK
 
 if TYPE_CHECKING:
-    from ccinspect.store import RunDetail, RunStore, RunSummary
+    from ccinspect.store import RunDetail, RunSummary
     from ccinspect.store.results import Comparison
 
-EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
-
+__all__ = ["register"]
 
 _STATUS_ZH = {"running": "进行中", "complete": "已完成", "interrupted": "已中断", "error": "出错"}
-_VERDICT_ZH = {"pass": "通过", "fail": "不通过", "error": "无法检查", "skip": "跳过"}
 _VERDICT_STYLE = {"pass": "green", "fail": "bold red", "error": "yellow", "skip": "dim"}
-_DB_HELP = "run store: an SQLAlchemy URL or a SQLite file (default $CCINSPECT_DB, else runs/ccinspect.sqlite)"
 
 
 def _when(stamp: float | None) -> str:
@@ -43,7 +41,7 @@ def _verdict(value: str | None) -> str:
     if value is None:
         return "-"
     style = _VERDICT_STYLE[value]
-    return f"[{style}]{value} {_VERDICT_ZH[value]}[/{style}]"
+    return f"[{style}]{value} {Verdict(value).label.zh}[/{style}]"
 
 
 def _status(value: str) -> str:
@@ -58,19 +56,6 @@ def _print_json(value: Any) -> None:
     print(json.dumps(to_jsonable(value), ensure_ascii=False, indent=1))
 
 
-def _fail(exc: Exception) -> int:
-    """Print a StoreError/BundleError (bilingual, with the next step) and return exit 2."""
-    render = getattr(exc, "render", None)
-    err.print(render() if callable(render) else f"error: {exc}", markup=False, soft_wrap=True)
-    return EXIT_ERROR
-
-
-def _open(db: str | None) -> RunStore:
-    from ccinspect.store import open_store
-
-    return open_store(db)
-
-
 # -- runs ------------------------------------------------------------------------------------------
 
 
@@ -78,15 +63,12 @@ def cmd_runs(args: argparse.Namespace) -> int:
     """List stored runs, newest first; runs whose recorder died are marked interrupted first."""
     from ccinspect.store import StoreError
 
-    try:
-        with _open(args.db) as store:
-            try:
-                store.mark_stale_interrupted()
-            except StoreError as exc:  # a read-only database still lists; the status is computed
-                err.print(f"note: could not mark interrupted runs: {exc}", markup=False)
-            runs = store.list_runs(args.limit, target=args.target)
-    except StoreError as exc:
-        return _fail(exc)
+    with open_run_store(args.db) as store:
+        try:
+            store.mark_stale_interrupted()
+        except StoreError as exc:  # a read-only database still lists; the status is computed
+            err.print(f"note: could not mark interrupted runs: {exc}", markup=False)
+        runs = store.list_runs(args.limit, target=args.target)
     if args.json:
         _print_json(list(runs))
         return EXIT_OK
@@ -132,13 +114,8 @@ def _runs_table(runs: tuple[RunSummary, ...]) -> Table:
 
 def cmd_show(args: argparse.Namespace) -> int:
     """Show one run: its record, the verdict table and its calls."""
-    from ccinspect.store import StoreError
-
-    try:
-        with _open(args.db) as store:
-            detail = store.get_run(store.resolve(args.run))
-    except StoreError as exc:
-        return _fail(exc)
+    with open_run_store(args.db) as store:
+        detail = store.get_run(store.resolve(args.run))
     if args.json:
         _print_json(detail)
         return EXIT_OK
@@ -203,13 +180,8 @@ def _print_detail(detail: RunDetail, lang: str) -> None:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Compare two runs check by check; exit 1 when the later run regressed."""
-    from ccinspect.store import StoreError
-
-    try:
-        with _open(args.db) as store:
-            comparison = store.compare(store.resolve(args.run_a), store.resolve(args.run_b))
-    except StoreError as exc:
-        return _fail(exc)
+    with open_run_store(args.db) as store:
+        comparison = store.compare(store.resolve(args.run_a), store.resolve(args.run_b))
     if args.json:
         _print_json(comparison)
     else:
@@ -248,178 +220,33 @@ def cmd_import(args: argparse.Namespace) -> int:
     from ccinspect.store import StoreError
 
     code = EXIT_OK
-    try:
-        with _open(args.db) as store:
-            for run_dir in args.run_dirs:
-                try:
-                    r = store.import_run_dir(Path(run_dir))
-                except StoreError as exc:
-                    code = _fail(exc)
-                    continue
-                out.print(
-                    f"imported 已导入 {r.run_id}: {_status(r.status.value)}, "
-                    f"verdict 结论 {_verdict(r.overall.value if r.overall else None)}, {r.calls} calls 通话, "
-                    f"into {store.url}"
-                )
-    except StoreError as exc:
-        return _fail(exc)
-    return code
-
-
-# -- bundle ----------------------------------------------------------------------------------------
-
-
-def _run_dir_for(args: argparse.Namespace) -> tuple[Path, str | None]:
-    """The run directory to bundle: RUN itself when it is a directory, else the stored run's."""
-    from ccinspect.store import StoreError
-
-    candidate = Path(args.run)
-    if candidate.is_dir():
-        return candidate.resolve(), None
-    with _open(args.db) as store:
-        detail = store.get_run(store.resolve(args.run))
-    if detail.run.run_dir is None or not Path(detail.run.run_dir).is_dir():
-        raise StoreError(
-            f"the run directory of {detail.run.run_id} ({detail.run.run_dir}) no longer exists",
-            f"运行 {detail.run.run_id} 的运行目录（{detail.run.run_dir}）已不存在",
-            hint="give the run directory's current path instead: `ccinspect bundle PATH/TO/RUN`",
-        )
-    return Path(detail.run.run_dir), detail.run.run_id
-
-
-def _not_recorded(why: str, run_dir: Path) -> int:
-    err.print(
-        f"note: {why}: the manifest hash was not recorded / 清单摘要未保存\n"
-        f"next: `ccinspect import {run_dir}`, then bundle again",
-        markup=False,
-        soft_wrap=True,
-    )
-    return EXIT_OK
-
-
-def cmd_bundle(args: argparse.Namespace) -> int:
-    """Write a run's evidence bundle and record its manifest hash in the store."""
-    from ccinspect.bundle import BundleError, make_bundle
-    from ccinspect.store import RunNotFound, StoreError
-
-    try:
-        run_dir, _ = _run_dir_for(args)
-        dest = Path(args.out) if args.out else run_dir.parent / f"{run_dir.name}.evidence.zip"
-        info = make_bundle(run_dir, dest)
-    except (StoreError, BundleError) as exc:
-        return _fail(exc)
-    size = info.path.stat().st_size
-    out.print(
-        f"bundle 证据包: {info.path} ({len(info.files)} files, {size / 1e6:.1f} MB)\n"
-        f"run 运行: {info.run_id}\nmanifest SHA-256 清单摘要: {info.manifest_sha256}",
-        soft_wrap=True,
-    )
-    if not _store_url_given(args.db):
-        return _not_recorded("no run store was found / 未找到运行记录库", run_dir)
-    try:
-        with _open(args.db) as store:
-            store.record_bundle(info.run_id, info.manifest_sha256, info.path.resolve(), info.files)
-    except RunNotFound:
-        return _not_recorded(f"run {info.run_id} is not in the run store / 运行不在记录库中", run_dir)
-    except StoreError as exc:
-        err.print(
-            "the bundle was written, but its manifest hash could not be recorded / "
-            "证据包已生成，但清单摘要未能保存",
-            markup=False,
-        )
-        return _fail(exc)
-    return EXIT_OK
-
-
-# -- verify ----------------------------------------------------------------------------------------
-
-
-def _store_url_given(db: str | None) -> bool:
-    """Whether a store should be consulted: one was named, or the default file exists."""
-    from ccinspect.store.db import ENV_VAR, resolve_url, sqlite_path
-
-    if db or os.environ.get(ENV_VAR):
-        return True
-    path = sqlite_path(resolve_url(None))
-    return path is not None and path.is_file()
-
-
-def cmd_verify(args: argparse.Namespace) -> int:
-    """Check a bundle: exit 0 intact, 1 altered (each changed file named), 2 unreadable."""
-    from ccinspect.bundle import BundleError, read_manifest, verify_bundle
-    from ccinspect.store import RunNotFound, StoreError
-
-    bundle = Path(args.bundle)
-    expected_sha: str | None = None
-    expected_files: dict[str, str] | None = None
-    notes: list[str] = []
-    try:
-        manifest = read_manifest(bundle)
-        if _store_url_given(args.db):
-            with _open(args.db) as store:
-                try:
-                    run = store.get_run(manifest.run_id)
-                except RunNotFound:
-                    notes.append(
-                        f"run {manifest.run_id} is not in the run store: checked against the bundle's "
-                        "own manifest only / 记录库中无此运行，仅按包内清单核对"
-                    )
-                else:
-                    expected_sha = run.run.bundle_sha256
-                    if expected_sha is None:
-                        notes.append(
-                            "no bundle hash recorded for this run: checked against the bundle's own "
-                            "manifest only / 此运行未记录证据包摘要，仅按包内清单核对"
-                        )
-                    else:
-                        expected_files = {e.path: e.sha256 for e in run.evidence}
-        else:
-            notes.append(
-                "no run store found: checked against the bundle's own manifest only / "
-                "未找到运行记录库，仅按包内清单核对"
+    with open_run_store(args.db) as store:
+        for run_dir in args.run_dirs:
+            try:
+                r = store.import_run_dir(Path(run_dir))
+            except StoreError as exc:  # say so and go on with the other directories
+                code = print_error(exc)
+                continue
+            out.print(
+                f"imported 已导入 {r.run_id}: {_status(r.status.value)}, "
+                f"verdict 结论 {_verdict(r.overall.value if r.overall else None)}, {r.calls} calls 通话, "
+                f"into {store.url}"
             )
-        result = verify_bundle(bundle, expected_sha, expected_files)
-    except (StoreError, BundleError) as exc:
-        return _fail(exc)
-    for note in notes:
-        err.print(f"note: {note}", markup=False, soft_wrap=True)
-    if result.ok:
-        out.print(
-            f"[green]intact 完好[/green]: {bundle} — run {result.run_id}, {result.files_checked} files "
-            f"re-hashed, manifest SHA-256 {result.manifest_sha256}"
-            + (" matches the run store / 与记录库一致" if expected_sha else ""),
-            soft_wrap=True,
-        )
-        return EXIT_OK
-    lines = [f"[bold red]ALTERED 已被改动[/bold red]: {bundle} (run {result.run_id})"]
-    if not result.manifest_ok:
-        lines.append(
-            "  MANIFEST.json differs from the one recorded when the bundle was made / "
-            f"清单与生成时记录的不一致: recorded {expected_sha}, found {result.manifest_sha256}"
-        )
-    lines += [f"  changed 内容被改动: {name}" for name in result.changed]
-    lines += [f"  missing 缺失: {name}" for name in result.missing]
-    lines += [f"  added 多出: {name}" for name in result.extra]
-    lines.append(
-        "next: do not use this bundle as evidence; make a new one from the run directory with "
-        "`ccinspect bundle RUN` / 请勿使用此证据包，请重新生成"
-    )
-    out.print("\n".join(lines), soft_wrap=True, highlight=False)
-    return EXIT_FAIL
+    return code
 
 
 # -- wiring ----------------------------------------------------------------------------------------
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``runs``, ``show``, ``compare``, ``import``, ``bundle`` and ``verify`` to ``sub``."""
+    """Add ``runs``, ``show``, ``compare`` and ``import`` to ``sub``."""
     runs = sub.add_parser(
         "runs",
         help="list stored runs / 运行记录",
         description="List stored runs, newest first. Runs whose recording process is gone "
         "are marked interrupted.",
     )
-    runs.add_argument("--db", metavar="URL", help=_DB_HELP)
+    runs.add_argument("--db", metavar="URL", help=DB_HELP)
     runs.add_argument("--limit", type=int, default=20, metavar="N", help="how many runs (default 20)")
     runs.add_argument("--target", metavar="NAME", help="only runs against this target")
     runs.add_argument("--json", action="store_true", help="print JSON")
@@ -431,7 +258,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Show a stored run: its record, the verdict of every check and its calls.",
     )
     show.add_argument("run", metavar="RUN", help="run id, a unique prefix of one, or 'latest'")
-    show.add_argument("--db", metavar="URL", help=_DB_HELP)
+    show.add_argument("--db", metavar="URL", help=DB_HELP)
     show.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the verdict table")
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(func=cmd_show)
@@ -444,7 +271,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     compare.add_argument("run_a", metavar="RUN_A", help="the earlier run (id, prefix or 'latest')")
     compare.add_argument("run_b", metavar="RUN_B", help="the later run (id, prefix or 'latest')")
-    compare.add_argument("--db", metavar="URL", help=_DB_HELP)
+    compare.add_argument("--db", metavar="URL", help=DB_HELP)
     compare.add_argument("--json", action="store_true", help="print JSON")
     compare.set_defaults(func=cmd_compare)
 
@@ -455,44 +282,5 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "Importing the same directory again changes nothing.",
     )
     imp.add_argument("run_dirs", nargs="+", metavar="RUN_DIR", help="a directory under runs/")
-    imp.add_argument("--db", metavar="URL", help=_DB_HELP)
+    imp.add_argument("--db", metavar="URL", help=DB_HELP)
     imp.set_defaults(func=cmd_import)
-
-    bundle = sub.add_parser(
-        "bundle",
-        help="write a run's evidence bundle / 生成证据包",
-        description="Zip a run's report, calls, evidence and recordings with a SHA-256 "
-        "manifest, and record the manifest's hash in the run store.",
-    )
-    bundle.add_argument(
-        "run", metavar="RUN", help="a run directory, or a stored run's id, prefix or 'latest'"
-    )
-    bundle.add_argument(
-        "--out", metavar="FILE", help="where to write the zip (default runs/<run-id>.evidence.zip)"
-    )
-    bundle.add_argument("--db", metavar="URL", help=_DB_HELP)
-    bundle.set_defaults(func=cmd_bundle)
-
-    verify = sub.add_parser(
-        "verify",
-        help="check an evidence bundle for tampering / 校验证据包",
-        description="Re-hash every file of an evidence bundle against its manifest and the "
-        "run store. Exit 0 intact, 1 altered (each changed file named), 2 unreadable.",
-    )
-    verify.add_argument("bundle", metavar="BUNDLE", help="the .zip written by `ccinspect bundle`")
-    verify.add_argument("--db", metavar="URL", help=_DB_HELP)
-    verify.set_defaults(func=cmd_verify)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run these commands on their own (``python -m ccinspect.cli_store``), as ``ccinspect`` would."""
-    parser = argparse.ArgumentParser(
-        prog="ccinspect", description="ccinspect's stored runs and evidence bundles"
-    )
-    register(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
-    args = parser.parse_args(argv)
-    return int(args.func(args))
-
-
-if __name__ == "__main__":
-    sys.exit(main())
