@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ccinspect.bounds import bounded
 from ccinspect.sip import errors
 from ccinspect.sip.call import CallHandle
 from ccinspect.sip.config import AnswerMode, AnswerPolicy, CallerId
@@ -139,8 +140,12 @@ class Agent:
         all_headers = identity_headers(caller_id) + list(headers)
         from_uri = from_uri_for(caller_id, self.from_host)
         handle: CallHandle | None = None
+
+        def not_answered() -> errors.CallTimeoutError:
+            return errors.call_timeout(self.name, uri, bound, handle.last_status if handle else 0)
+
         try:
-            async with asyncio.timeout(bound):
+            async with bounded("call", bound, error=not_answered):
                 stimulus = await engine.stimuli.path_for(leg_id) if leg_id is not None else None
                 host, key = engine.host, self.key
                 submitted = engine.submit_raw(
@@ -176,18 +181,17 @@ class Agent:
             if exc.status == errors.PJ_ETOOMANY:
                 raise errors.too_many_calls(self.name, engine.capacity) from exc
             raise errors.pj_failure(self.name, exc, peer=uri) from exc
+        except errors.CallTimeoutError as timed_out:  # not answered within the bound
+            if handle is not None:
+                handle.hangup_soon()
+                timed_out.record = await _sealed_record(handle)
+            raise
         except CallFailedError as exc:
             if handle is not None and exc.status:
                 refused = errors.call_refused(self.name, uri, exc.status, exc.reason or "")
                 refused.record = await _sealed_record(handle)
                 raise refused from None
             raise
-        except TimeoutError:
-            timed_out = errors.call_timeout(self.name, uri, bound, handle.last_status if handle else 0)
-            if handle is not None:
-                handle.hangup_soon()
-                timed_out.record = await _sealed_record(handle)
-            raise timed_out from None
         except asyncio.CancelledError:
             if handle is not None:
                 handle.hangup_soon()
@@ -198,11 +202,8 @@ class Agent:
         """The next incoming call leg of this agent (already ringing, answered or rejected
         according to the answer policy)."""
         bound = self.engine.timeouts.incoming if timeout is None else timeout
-        try:
-            async with asyncio.timeout(bound):
-                return await self._incoming.get()
-        except TimeoutError:
-            raise errors.no_incoming(self.name, bound) from None
+        async with bounded("incoming call", bound, error=lambda: errors.no_incoming(self.name, bound)):
+            return await self._incoming.get()
 
     def _on_incoming(self, event: IncomingCallEvent) -> CallHandle:
         handle = CallHandle(
@@ -278,11 +279,10 @@ class RegisteringAgent(Agent):
     async def _await_reg(
         self, waiter: asyncio.Future[RegisterOutcome], bound: float, *, unregister: bool
     ) -> RegisterOutcome:
-        try:
-            async with asyncio.timeout(bound):
-                outcome = await waiter
-        except TimeoutError:
-            raise errors.register_timeout(self.name, self.registrar, bound) from None
+        async with bounded(
+            "REGISTER", bound, error=lambda: errors.register_timeout(self.name, self.registrar, bound)
+        ):
+            outcome = await waiter
         if not 200 <= outcome.status < 300:
             raise errors.register_refused(
                 self.name, self.registrar, outcome.status, outcome.reason, challenges=outcome.challenges

@@ -13,6 +13,8 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ccinspect.bounds import bounded
+from ccinspect.sip import errors
 from ccinspect.sip.errors import CallFailedError, CallTimeoutError, engine_stopped
 from ccinspect.sip.records import (
     CallDirection,
@@ -147,8 +149,11 @@ class CallHandle:
         """
         engine = self.agent.engine
         bound = engine.timeouts.answer if timeout is None else timeout
+        name, call_id, peer = self.agent.name, self.call_id, self.remote_uri
         try:
-            async with asyncio.timeout(bound):
+            async with bounded(
+                "answer", bound, error=lambda: errors.not_confirmed(name, call_id, peer, bound)
+            ):
                 stimulus = None
                 if 200 <= code < 300 and not silent:
                     self.stimulus_leg_id = (
@@ -166,16 +171,8 @@ class CallHandle:
                 )
                 if 200 <= code < 300:
                     await asyncio.shield(self._confirmed)
-        except TimeoutError:
-            self.hangup_soon()
-            raise CallTimeoutError(
-                f"{self.agent.name}: answered call {self.call_id} not confirmed within {bound:g} s",
-                message_zh=f"{self.agent.name}：已应答的呼叫 {self.call_id} 在 {bound:g} 秒内未确认",
-                agent=self.agent.name,
-                peer=self.remote_uri,
-            ) from None
-        except asyncio.CancelledError:
-            self.hangup_soon()
+        except (CallTimeoutError, asyncio.CancelledError):
+            self.hangup_soon()  # not confirmed in time, or the caller gave up: hang up, go on
             raise
 
     async def until_confirmed(self) -> None:
@@ -185,17 +182,13 @@ class CallHandle:
     async def wait_answered(self, timeout: float | None = None) -> None:
         """Wait until the leg is CONFIRMED; raise :class:`CallFailedError` if it ended first."""
         bound = self.agent.engine.timeouts.answer if timeout is None else timeout
-        try:
-            async with asyncio.timeout(bound):
-                await asyncio.shield(self._confirmed)
-        except TimeoutError:
-            raise CallTimeoutError(
-                f"{self.agent.name}: call {self.call_id} not answered within {bound:g} s",
-                message_zh=f"{self.agent.name}：呼叫 {self.call_id} 在 {bound:g} 秒内未接通",
-                agent=self.agent.name,
-                peer=self.remote_uri,
-                status=self.last_status or None,
-            ) from None
+        name, call_id, peer = self.agent.name, self.call_id, self.remote_uri
+        async with bounded(
+            "answer",
+            bound,
+            error=lambda: errors.not_answered(name, call_id, peer, bound, self.last_status),
+        ):
+            await asyncio.shield(self._confirmed)
 
     def hangup_soon(self, code: int = 0) -> None:
         """Ask the owner thread to hang this leg up, without waiting (safe when cancelled)."""
@@ -231,16 +224,9 @@ class CallHandle:
             raise
 
     async def _wait_sealed(self, bound: float, what: str) -> CallRecord:
-        try:
-            async with asyncio.timeout(bound):
-                return await asyncio.shield(self._sealed)
-        except TimeoutError:
-            raise CallTimeoutError(
-                f"{self.agent.name}: call {self.call_id}: no {what} within {bound:g} s",
-                message_zh=f"{self.agent.name}：呼叫 {self.call_id}：{bound:g} 秒内未完成{what}",
-                agent=self.agent.name,
-                peer=self.remote_uri,
-            ) from None
+        name, call_id, peer = self.agent.name, self.call_id, self.remote_uri
+        async with bounded(what, bound, error=lambda: errors.call_not_over(name, call_id, peer, what, bound)):
+            return await asyncio.shield(self._sealed)
 
     async def send_dtmf(
         self,
@@ -267,16 +253,10 @@ class CallHandle:
     async def next_dtmf(self, timeout: float | None = None) -> DtmfDigit:
         """The next DTMF digit received on this leg (in arrival order)."""
         bound = self.agent.engine.timeouts.dtmf if timeout is None else timeout
+        name, call_id, peer = self.agent.name, self.call_id, self.remote_uri
         try:
-            async with asyncio.timeout(bound):
+            async with bounded("DTMF", bound, error=lambda: errors.no_dtmf(name, call_id, peer, bound)):
                 return await self._dtmf.get()
-        except TimeoutError:
-            raise CallTimeoutError(
-                f"{self.agent.name}: call {self.call_id}: no DTMF received within {bound:g} s",
-                message_zh=f"{self.agent.name}：呼叫 {self.call_id}：{bound:g} 秒内未收到 DTMF",
-                agent=self.agent.name,
-                peer=self.remote_uri,
-            ) from None
         except asyncio.CancelledError:
             self.hangup_soon()
             raise

@@ -22,6 +22,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ccinspect.bounds import bounded
 from ccinspect.sip import errors
 from ccinspect.sip.agents import Agent, PublicLine, RegisteringAgent, Seat, Trunk
 from ccinspect.sip.call import CallHandle
@@ -198,10 +199,8 @@ class Engine:
         pjsua2 failures come back as :class:`SipError`."""
         bound = self.timeouts.command if timeout is None else timeout
         try:
-            async with asyncio.timeout(bound):
+            async with bounded(what, bound, error=lambda: errors.operation_timeout(agent, what, bound)):
                 return await self.submit_raw(fn)
-        except TimeoutError:
-            raise errors.operation_timeout(agent, what, bound) from None
         except PjError as exc:
             raise errors.pj_failure(agent, exc) from exc
 

@@ -225,6 +225,47 @@ def no_incoming(agent: str, timeout: float) -> CallTimeoutError:
     )
 
 
+def not_confirmed(agent: str, call_id: str, peer: str, timeout: float) -> CallTimeoutError:
+    """Error for an answered incoming call whose ACK did not come within ``timeout`` seconds."""
+    return CallTimeoutError(
+        f"{agent}: answered call {call_id} not confirmed within {timeout:g} s",
+        message_zh=f"{agent}：已应答的呼叫 {call_id} 在 {timeout:g} 秒内未确认",
+        agent=agent,
+        peer=peer,
+    )
+
+
+def not_answered(agent: str, call_id: str, peer: str, timeout: float, last_status: int) -> CallTimeoutError:
+    """Error for a leg not CONFIRMED within ``timeout`` seconds (the call stays up)."""
+    return CallTimeoutError(
+        f"{agent}: call {call_id} not answered within {timeout:g} s",
+        message_zh=f"{agent}：呼叫 {call_id} 在 {timeout:g} 秒内未接通",
+        agent=agent,
+        peer=peer,
+        status=last_status or None,
+    )
+
+
+def call_not_over(agent: str, call_id: str, peer: str, what: str, timeout: float) -> CallTimeoutError:
+    """Error for a leg not ended (``what``: "hang-up", "disconnect") within ``timeout`` seconds."""
+    return CallTimeoutError(
+        f"{agent}: call {call_id}: no {what} within {timeout:g} s",
+        message_zh=f"{agent}：呼叫 {call_id}：{timeout:g} 秒内未完成{what}",
+        agent=agent,
+        peer=peer,
+    )
+
+
+def no_dtmf(agent: str, call_id: str, peer: str, timeout: float) -> CallTimeoutError:
+    """Error for no DTMF digit received on a leg within ``timeout`` seconds."""
+    return CallTimeoutError(
+        f"{agent}: call {call_id}: no DTMF received within {timeout:g} s",
+        message_zh=f"{agent}：呼叫 {call_id}：{timeout:g} 秒内未收到 DTMF",
+        agent=agent,
+        peer=peer,
+    )
+
+
 def too_many_calls(agent: str, capacity: int) -> CapacityError:
     """Error for a call beyond the pjsua2 build's call-leg limit."""
     return CapacityError(
