@@ -12,11 +12,10 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from ccinspect.bounds import bounded
 from ccinspect.sip import errors
-from ccinspect.sip.call import CallHandle
+from ccinspect.sip.call import CallHandle, EnginePort
 from ccinspect.sip.config import AnswerMode, AnswerPolicy, CallerId
 from ccinspect.sip.errors import CallFailedError, CapacityError, PjError, SipError
 from ccinspect.sip.records import (
@@ -26,9 +25,6 @@ from ccinspect.sip.records import (
     RegisterOutcome,
     SipMessage,
 )
-
-if TYPE_CHECKING:
-    from ccinspect.sip.engine import Engine
 
 log = logging.getLogger("ccinspect.sip")
 
@@ -86,7 +82,7 @@ class Agent:
 
     def __init__(
         self,
-        engine: Engine,
+        engine: EnginePort,
         key: int,
         name: str,
         *,
@@ -246,7 +242,7 @@ class RegisteringAgent(Agent):
 
     def __init__(
         self,
-        engine: Engine,
+        engine: EnginePort,
         key: int,
         name: str,
         *,

@@ -1,34 +1,16 @@
 """Which pjsua2 this process would use, described without starting it.
 
 ``ccinspect doctor`` and the engine's start-up log read it; the facts come from
-:mod:`ccinspect.sip._pj.buildinfo`, the only place that imports pjsua2 for it.
+:mod:`ccinspect.sip._pj.buildinfo`, the only place that imports pjsua2 for it. The record
+itself, :class:`Pjsua2Build`, lives in :mod:`ccinspect.sip.records` (plain data both modules
+import, so neither imports the other at module level).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ccinspect.sip.records import Pjsua2Build
 
-
-@dataclass(frozen=True)
-class Pjsua2Build:
-    """The installed pjsua2.
-
-    ``ccinspect_build`` is the cache key that scripts/build-pjsua2.sh writes into its module
-    (``pjsua2.__ccinspect_build__``), ``None`` for any other build such as the PyPI wheel.
-    ``compiled_max_calls`` is ``PJSUA_MAX_CALLS`` (4 for the PyPI wheel, 512 for ours).
-    """
-
-    version: str
-    distribution: str
-    """The installed distribution: ``pjsua2`` (ours) or ``pjsua2-python`` (PyPI); '' if unknown."""
-    distribution_version: str
-    ccinspect_build: str | None
-    compiled_max_calls: int
-
-    @property
-    def ours(self) -> bool:
-        """True for the build made by scripts/build-pjsua2.sh."""
-        return self.ccinspect_build is not None
+__all__ = ["Pjsua2Build", "pjsua2_build"]
 
 
 def pjsua2_build() -> Pjsua2Build:

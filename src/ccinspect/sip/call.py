@@ -4,17 +4,22 @@ A handle never holds a pjsua2 object: it holds the leg's integer key and sends c
 that leg to the owner thread. State changes, DTMF and the final :class:`CallRecord` arrive as
 plain events. Every wait takes a timeout (default from the engine's :class:`Timeouts`), and a
 task cancelled while awaiting on a handle hangs that call up before the cancellation goes on.
+
+A handle sees its agent and the engine only through the small Protocols below
+(:class:`AgentPort`, :class:`EnginePort`): this module imports neither :mod:`.agents` nor
+:mod:`.engine`, which import it, so the three form no import cycle (not even for type checking).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ccinspect.bounds import bounded
 from ccinspect.sip import errors
+from ccinspect.sip.config import Timeouts
 from ccinspect.sip.errors import CallFailedError, CallTimeoutError, engine_stopped
 from ccinspect.sip.records import (
     CallDirection,
@@ -27,9 +32,53 @@ from ccinspect.sip.records import (
 )
 
 if TYPE_CHECKING:
-    from ccinspect.sip.agents import Agent
+    from ccinspect.sip._pj import Host
+    from ccinspect.sip.stimulus import StimulusCache
 
 log = logging.getLogger("ccinspect.sip")
+T = TypeVar("T")
+
+
+class EnginePort(Protocol):
+    """What call handles and agents use of :class:`ccinspect.sip.engine.Engine`."""
+
+    timeouts: Timeouts
+    stimuli: StimulusCache
+
+    @property
+    def running(self) -> bool: ...
+
+    @property
+    def capacity(self) -> int: ...
+
+    @property
+    def host(self) -> Host: ...
+
+    def next_stimulus_id(self) -> int: ...
+
+    def submit_raw(self, fn: Callable[[], T]) -> asyncio.Future[T]: ...
+
+    async def submit(
+        self, agent: str, what: str, fn: Callable[[], T], *, timeout: float | None = None
+    ) -> T: ...
+
+    def post(self, fn: Callable[[], object]) -> None: ...
+
+    def adopt(self, handle: CallHandle) -> None: ...
+
+    def hang_up_when_created(self, submitted: asyncio.Future[int]) -> None: ...
+
+    def forget_leg(self, leg: int) -> None: ...
+
+
+class AgentPort(Protocol):
+    """What a call handle uses of its :class:`ccinspect.sip.agents.Agent`."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def engine(self) -> EnginePort: ...
 
 
 class CallHandle:
@@ -41,7 +90,7 @@ class CallHandle:
 
     def __init__(
         self,
-        agent: Agent,
+        agent: AgentPort,
         leg: int,
         direction: CallDirection,
         *,

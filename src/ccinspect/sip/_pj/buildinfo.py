@@ -9,7 +9,7 @@ from importlib import metadata
 
 import pjsua2 as pj
 
-from ccinspect.sip.build import Pjsua2Build
+from ccinspect.sip.records import Pjsua2Build
 
 log = logging.getLogger("ccinspect.sip")
 
