@@ -28,16 +28,16 @@ def _progress(message: str) -> None:
 
 def _demo_backend(name: str) -> object:
     if name == "docker":
-        from ccinspect.pbx.demo.docker import DockerBackend
+        from ccinspect.demo.pbx.docker import DockerBackend
 
         return DockerBackend(progress=_progress)
-    from ccinspect.pbx.demo.rootfs import RootfsBackend
+    from ccinspect.demo.pbx.rootfs import RootfsBackend
 
     return RootfsBackend(progress=_progress)
 
 
 def _print_status(status: object, as_json: bool) -> None:
-    from ccinspect.pbx.demo.status import DemoStatus
+    from ccinspect.demo.pbx.status import DemoStatus
 
     assert isinstance(status, DemoStatus)
     if as_json:
@@ -63,9 +63,9 @@ def _print_status(status: object, as_json: bool) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ccinspect.pbx.demo import config as democonfig
-    from ccinspect.pbx.demo import purge
-    from ccinspect.pbx.demo.errors import DemoError
+    from ccinspect.demo.pbx import config as democonfig
+    from ccinspect.demo.pbx import purge
+    from ccinspect.demo.pbx.errors import DemoError
 
     backend = _demo_backend(args.backend)
     try:
@@ -183,7 +183,7 @@ def cmd_checks(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from ccinspect.doctor import run_doctor
+    from ccinspect.demo.doctor import run_doctor
 
     return run_doctor(args.json)
 

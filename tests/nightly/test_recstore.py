@@ -8,7 +8,7 @@ import pytest
 
 from ccinspect.nightly.recstore import list_directory, probe_recordings
 from ccinspect.nightly.wavprobe import ProbeStatus
-from ccinspect.pbx.errors import AdapterError
+from ccinspect.platform.errors import AdapterError
 from tests.nightly.wavs import pcm16_wav, tone
 
 

@@ -15,6 +15,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from ccinspect.core.verdict import Verdict
+from ccinspect.demo.complaints import ServiceConfig
+from ccinspect.demo.complaints.app import serve
 from ccinspect.nightly.sla import (
     CHECK_ID,
     OverdueTicket,
@@ -29,8 +31,6 @@ from ccinspect.nightly.sla import (
     unreplied_overdue,
     yearly_stats,
 )
-from ccinspect.pbx.complaints import ServiceConfig
-from ccinspect.pbx.complaints.app import serve
 
 NOW = datetime(2026, 1, 20, 8, 0, tzinfo=UTC)
 

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from ccinspect import doctor
+from ccinspect.demo import doctor as demodoctor
 from ccinspect.doctor import (
     EXIT_NOT_READY,
     EXIT_READY,
@@ -140,8 +141,8 @@ def test_run_doctor_is_the_synchronous_entry(
         return PROVEN
 
     monkeypatch.setattr(doctor, "probe_capacity", quick_capacity)
-    monkeypatch.setattr(doctor, "probe_demo", lambda: DEMO_CACHED)
-    code = doctor.run_doctor(False)
+    monkeypatch.setattr(demodoctor, "probe_demo", lambda: DEMO_CACHED)
+    code = demodoctor.run_doctor(False)
     out = capsys.readouterr().out
     assert "verdict:" in out.splitlines()[-1]
     assert code in (EXIT_READY, EXIT_NOT_READY)

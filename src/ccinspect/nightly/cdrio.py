@@ -4,7 +4,7 @@
 end, so the tail holds the recent calls) and hands the lines to
 :func:`~ccinspect.nightly.cdr.parse_json_lines` or, given a mapping,
 :func:`~ccinspect.nightly.cdrcsv.parse_csv_lines`. It raises
-:class:`~ccinspect.pbx.errors.AdapterError` when the file cannot be read (an ERROR for the run).
+:class:`~ccinspect.platform.errors.AdapterError` when the file cannot be read (an ERROR for the run).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 from ccinspect.core.verdict import Text
 from ccinspect.nightly.cdr import MAX_PROBLEMS_KEPT, CdrParseResult, CdrProblem, parse_json_lines
 from ccinspect.nightly.cdrcsv import CsvMapping, parse_csv_lines
-from ccinspect.pbx.errors import AdapterError
+from ccinspect.platform.errors import AdapterError
 
 __all__ = ["DEFAULT_MAX_BYTES", "read_cdr_file"]
 

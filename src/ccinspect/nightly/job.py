@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 import soundfile
 
 from ccinspect.core.scenario import Scenario, Target
-from ccinspect.core.scenario.target import DemoApiComplaints, DemoAudit, DirectoryAudit, HttpComplaints
+from ccinspect.core.scenario.target import DemoApiComplaints, DirectoryAudit, HttpComplaints
 from ccinspect.core.verdict import CheckResult, Text, Verdict, aggregate
 from ccinspect.media.analysis import analyse_recording
 from ccinspect.media.fingerprint import fingerprint_for
@@ -40,9 +40,8 @@ from ccinspect.nightly.auditcheck import audit_check, audit_unavailable
 from ccinspect.nightly.cdrcsv import ASTERISK_MASTER_CSV, CdrMappingError
 from ccinspect.nightly.recstore import audit_directory_store
 from ccinspect.nightly.sla import gather_sla, sla_check
-from ccinspect.pbx.demo.rootfs import RootfsBackend
-from ccinspect.pbx.errors import AdapterError
-from ccinspect.pbx.recordings import RecordingStore, StoredRecording
+from ccinspect.platform.errors import AdapterError
+from ccinspect.platform.recordings import RecordingStore, StoredRecording
 from ccinspect.runner import platform
 from ccinspect.runner.output import new_run_id
 from ccinspect.runner.run import (
@@ -297,14 +296,10 @@ async def _report_out(
             result.lines.append(Text(exc.message, exc.message_zh))
 
 
-def _audit(spec: DemoAudit | DirectoryAudit, now: datetime) -> CheckResult:
+def _audit(spec: DirectoryAudit, now: datetime) -> CheckResult:
     """Audit the recording store against the CDR (blocking: run it in a thread)."""
-    if isinstance(spec, DemoAudit):
-        backend = RootfsBackend()
-        cdr_path, rec_dir, mapping = backend.cdr_file, backend.recording_dir, None
-    else:
-        cdr_path, rec_dir = Path(spec.cdr).expanduser(), Path(spec.recordings).expanduser()
-        mapping = ASTERISK_MASTER_CSV if spec.cdr_format == "asterisk-csv" else None
+    cdr_path, rec_dir = Path(spec.cdr).expanduser(), Path(spec.recordings).expanduser()
+    mapping = ASTERISK_MASTER_CSV if spec.cdr_format == "asterisk-csv" else None
     try:
         audited = audit_directory_store(
             cdr_path, rec_dir, now=now, days=spec.days, mapping=mapping, tz=ZoneInfo(spec.timezone)

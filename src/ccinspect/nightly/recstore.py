@@ -36,7 +36,7 @@ from ccinspect.nightly.wavprobe import (
     RecordingInfo,
     probe_chunk,
 )
-from ccinspect.pbx.errors import AdapterError
+from ccinspect.platform.errors import AdapterError
 
 __all__ = [
     "DEFAULT_CHUNK",

@@ -41,9 +41,9 @@ from ccinspect.core.scenario.target import (
 )
 from ccinspect.media.analysis import analyse_recording
 from ccinspect.media.fingerprint import fingerprint_for
-from ccinspect.pbx.errors import AdapterError
-from ccinspect.pbx.httputil import basic_auth_header
-from ccinspect.pbx.recordings import (
+from ccinspect.platform.errors import AdapterError
+from ccinspect.platform.httputil import basic_auth_header
+from ccinspect.platform.recordings import (
     AriRecordings,
     DirectoryRecordings,
     HttpRecordings,

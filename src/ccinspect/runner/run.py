@@ -40,9 +40,8 @@ from ccinspect.core.facts import (
 from ccinspect.core.scenario import PlannedCall, Scenario, Target, build_context, plan_calls
 from ccinspect.core.scenario.target import SimulatedTrunk
 from ccinspect.core.verdict import CheckResult, Verdict
-from ccinspect.pbx.demo.config import HostPort
-from ccinspect.pbx.demo.probe import sip_options_probe
-from ccinspect.pbx.errors import AdapterError
+from ccinspect.platform.errors import AdapterError
+from ccinspect.platform.sipprobe import HostPort, sip_options_probe
 from ccinspect.runner import platform
 from ccinspect.runner.calls import CallSpec, LegMedia, purpose_batches, run_batch
 from ccinspect.runner.output import RunDir, new_run_id

@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from ccinspect.pbx.complaints import ServiceConfig, build_app
+from ccinspect.demo.complaints import ServiceConfig, build_app
 
 Client = TestClient[web.Request, web.Application]
 ClientFactory = Callable[..., AbstractAsyncContextManager[Client]]

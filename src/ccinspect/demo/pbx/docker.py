@@ -12,11 +12,11 @@ import time
 from pathlib import Path
 
 from ccinspect import paths
-from ccinspect.pbx.demo import config as democonfig
-from ccinspect.pbx.demo import purge
-from ccinspect.pbx.demo.errors import DemoError
-from ccinspect.pbx.demo.rootfs import Progress, RootfsBackend, _quiet
-from ccinspect.pbx.demo.status import DemoState, DemoStatus
+from ccinspect.demo.pbx import config as democonfig
+from ccinspect.demo.pbx import purge
+from ccinspect.demo.pbx.errors import DemoError
+from ccinspect.demo.pbx.rootfs import Progress, RootfsBackend, _quiet
+from ccinspect.demo.pbx.status import DemoState, DemoStatus
 
 
 class DockerBackend(RootfsBackend):

@@ -1,4 +1,4 @@
-"""``python -m ccinspect.pbx.complaints``: run the demo complaint service until SIGINT/SIGTERM.
+"""``python -m ccinspect.demo.complaints``: run the demo complaint service until SIGINT/SIGTERM.
 
 Exit status: 0 after a clean stop, 1 if the database cannot be opened, 2 for bad arguments.
 """
@@ -13,17 +13,17 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from ccinspect.store.complaints import StoreUnavailable, redacted_url
+from ccinspect.demo.complaints.db import StoreUnavailable, redacted_url
 
 from .app import ACCESS_LOG_FORMAT, SHUTDOWN_TIMEOUT, build_app
 from .config import DEFAULT_REPLY_DAYS, ServiceConfig
 
-log = logging.getLogger("ccinspect.pbx.complaints")
+log = logging.getLogger("ccinspect.demo.complaints")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m ccinspect.pbx.complaints",
+        prog="python -m ccinspect.demo.complaints",
         description="Demo complaint service (用户投诉处理) for the ccinspect demo PBX.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")

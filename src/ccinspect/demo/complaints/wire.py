@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ccinspect.store.complaints import (
+from ccinspect.demo.complaints.db import (
     CALLER_MAX,
     CHANNEL_ID_MAX,
     CHANNEL_MAX,

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from ccinspect.store.complaints import database_url
+from ccinspect.demo.complaints.db import database_url
 
 DEFAULT_REPLY_DAYS = 15
 """The regulator's limit: a complaint must be answered within 15 days of being made."""

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ccinspect.pbx.complaints.errors import ApiError
-from ccinspect.pbx.complaints.wire import (
+from ccinspect.demo.complaints.errors import ApiError
+from ccinspect.demo.complaints.wire import (
     parse_instant,
     parse_new_ticket_form,
     parse_ticket_query,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ccinspect.store.complaints import (
+from ccinspect.demo.complaints.db import (
     ComplaintStore,
     InvalidTransition,
     NewTicket,

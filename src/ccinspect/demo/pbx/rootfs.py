@@ -26,10 +26,10 @@ from pathlib import Path
 import psutil
 
 from ccinspect import paths
-from ccinspect.pbx.demo import config as democonfig
-from ccinspect.pbx.demo import probe, purge
-from ccinspect.pbx.demo.errors import DemoError
-from ccinspect.pbx.demo.status import DemoState, DemoStatus
+from ccinspect.demo.pbx import config as democonfig
+from ccinspect.demo.pbx import health, probe, purge
+from ccinspect.demo.pbx.errors import DemoError
+from ccinspect.demo.pbx.status import DemoState, DemoStatus
 
 ROOTFS_PACKAGES = ("asterisk", "asterisk-core-sounds-en-gsm")
 ROOTFS_SUITE = "sid"
@@ -327,7 +327,7 @@ class RootfsBackend:
                 [
                     sys.executable,
                     "-m",
-                    "ccinspect.pbx.complaints",
+                    "ccinspect.demo.complaints",
                     "--host",
                     installed.site.complaints.host,
                     "--port",
@@ -430,7 +430,9 @@ class RootfsBackend:
         if state is not None and state.complaints_pid:
             with contextlib.suppress(psutil.Error):
                 proc = psutil.Process(state.complaints_pid)
-                if "ccinspect.pbx.complaints" in " ".join(proc.cmdline()):
+                cmdline = " ".join(proc.cmdline())
+                # ccinspect.pbx.complaints: the service's module name before it moved into demo/.
+                if "ccinspect.demo.complaints" in cmdline or "ccinspect.pbx.complaints" in cmdline:
                     proc.terminate()
                     try:
                         proc.wait(timeout=5)
@@ -468,47 +470,12 @@ class RootfsBackend:
 
     def _probe(self, cfg: democonfig.DemoConfig, state: DemoState | None) -> DemoStatus:
         """Ask Asterisk, SIP, ARI and the complaint API of a running demo how they are."""
-        problems: list[str] = []
-        version = ""
-        registered: tuple[str, ...] = ()
-        try:
-            version = self.asterisk_cli("core show version", timeout=5).split(" built ")[0].strip()
-            contacts = self.asterisk_cli("pjsip show contacts", timeout=5)
-            registered = tuple(s.endpoint for s in cfg.seats if f"Contact:  {s.endpoint}/" in contacts)
-        except DemoError as exc:
-            problems.append(exc.message)
-        sip_line = probe.sip_options_probe(cfg.site.sip, timeout=1.0)
-        if sip_line is None:
-            problems.append(f"no SIP answer to OPTIONS at {cfg.site.sip}")
-        ari_url = f"http://{cfg.site.ari}/ari"
-        ari_pw = _ari_password(cfg.path)
-        ari = probe.http_get_sync(f"{ari_url}/asterisk/info", auth=("inspector", ari_pw))
-        anon = probe.http_get_sync(f"{ari_url}/asterisk/info")
-        if not ari.ok:
-            problems.append(f"ARI at {ari_url} answered {ari.status or ari.error} for the inspector user")
-        if anon.status != 401:
-            problems.append(f"ARI at {ari_url} answered {anon.status or anon.error} to an anonymous request")
-        comp_url = f"http://{cfg.site.complaints}/api"
-        comp = probe.http_get_sync(f"{comp_url}/health")
-        if not comp.ok:
-            problems.append(f"complaint API at {comp_url} answered {comp.status or comp.error}")
-        return DemoStatus(
-            running=True,
+        return health.probe_running(
+            cfg,
+            state,
+            asterisk_cli=self.asterisk_cli,
             backend=self.name,
-            asterisk_version=version,
-            seats=tuple(s.endpoint for s in cfg.seats),
-            registered_seats=registered,
-            trunk=str(cfg.site.trunk),
-            sip=str(cfg.site.sip),
-            sip_ok=sip_line is not None,
-            ari_url=ari_url,
-            ari_ok=ari.ok,
-            ari_anonymous_refused=anon.status == 401,
-            complaints_url=comp_url,
-            complaints_ok=comp.ok,
-            config_dir=state.config_dir if state else str(cfg.path),
             root=str(self.root),
-            problems=tuple(problems),
         )
 
     @staticmethod
@@ -530,21 +497,3 @@ class RootfsBackend:
                 _tail(self.complaints_log, lines // 2),
             ]
         )
-
-
-def _ari_password(config_dir: Path) -> str:
-    """The inspector user's ARI password as written in the config dir's ari.conf."""
-    section = ""
-    try:
-        text = (config_dir / "ari.conf").read_text(encoding="utf-8")
-    except OSError:
-        return ""
-    for raw in text.splitlines():
-        line = raw.split(";", 1)[0].strip()
-        if line.startswith("["):
-            section = line.strip("[]")
-        elif section == "inspector" and line.startswith("password") and "=" in line:
-            key, _, value = line.partition("=")
-            if key.strip() == "password":
-                return value.strip()
-    return ""

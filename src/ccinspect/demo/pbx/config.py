@@ -12,31 +12,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ccinspect.pbx.demo.errors import ConfigDirError
+from ccinspect.demo.pbx.errors import ConfigDirError
+from ccinspect.platform.sipprobe import HostPort as HostPort  # noqa: PLC0414 - re-exported for the demo CLI
 
 REQUIRED_FILES = ("pjsip.conf", "extensions.conf", "numbers.conf")
-
-
-@dataclass(frozen=True)
-class HostPort:
-    """An IPv4 address and port, as written in Asterisk's config (``127.0.0.1:5060``)."""
-
-    host: str
-    port: int
-
-    @classmethod
-    def parse(cls, text: str, *, default_port: int) -> HostPort:
-        """Parse ``HOST[:PORT]``; raise ValueError with the text when it is not one."""
-        m = re.fullmatch(r"\s*([0-9A-Za-z.\-]+)(?::(\d{1,5}))?\s*", text)
-        if not m:
-            raise ValueError(f"not HOST[:PORT]: {text!r}")
-        port = int(m.group(2)) if m.group(2) else default_port
-        if not 0 < port < 65536:
-            raise ValueError(f"port out of range in {text!r}")
-        return cls(m.group(1), port)
-
-    def __str__(self) -> str:
-        return f"{self.host}:{self.port}"
 
 
 @dataclass(frozen=True)

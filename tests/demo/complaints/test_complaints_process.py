@@ -1,4 +1,4 @@
-"""The real ``python -m ccinspect.pbx.complaints`` process: start, serve, stop on SIGTERM."""
+"""The real ``python -m ccinspect.demo.complaints`` process: start, serve, stop on SIGTERM."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ async def test_module_entry_point_serves_pbx_form_and_stops_on_sigterm(tmp_path:
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "ccinspect.pbx.complaints",
+            "ccinspect.demo.complaints",
             "--host",
             "127.0.0.1",
             "--port",
@@ -109,7 +109,7 @@ def test_token_env_must_be_set(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "ccinspect.pbx.complaints",
+            "ccinspect.demo.complaints",
             "--port",
             str(_free_port()),
             "--db",
@@ -133,7 +133,7 @@ def test_unopenable_database_exits_1(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "ccinspect.pbx.complaints",
+            "ccinspect.demo.complaints",
             "--port",
             str(_free_port()),
             "--db",

@@ -49,7 +49,7 @@ from aiohttp import hdrs, web
 from aiohttp.typedefs import Handler, LooseHeaders
 from yarl import URL
 
-from ccinspect.store.complaints import (
+from ccinspect.demo.complaints.db import (
     ComplaintStore,
     InvalidTransition,
     ReplyRequired,

@@ -14,7 +14,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from ccinspect.pbx.complaints import ServiceConfig, serve
+from ccinspect.demo.complaints import ServiceConfig, serve
 
 Client = TestClient[web.Request, web.Application]
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}

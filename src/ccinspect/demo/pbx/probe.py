@@ -1,48 +1,19 @@
-"""Health probes of a running demo PBX: SIP OPTIONS, ARI, complaint API, port owners.
-
-The SIP probe sends one out-of-dialog OPTIONS over UDP and accepts any SIP response: it checks
-that the PBX's SIP stack answers, nothing more (calls go through pjsua2, never through this).
-"""
+"""Health probes of a running demo PBX: ARI, complaint API, port owners (SIP OPTIONS is the
+product's :func:`ccinspect.platform.sipprobe.sip_options_probe`, re-exported here)."""
 
 from __future__ import annotations
 
 import asyncio
-import secrets
 import socket
 from dataclasses import dataclass
 
 import aiohttp
 import psutil
 
-from ccinspect.pbx.demo.config import HostPort
-from ccinspect.pbx.httputil import basic_auth_header
+from ccinspect.platform.httputil import basic_auth_header
+from ccinspect.platform.sipprobe import sip_options_probe
 
-
-def sip_options_probe(target: HostPort, *, timeout: float = 1.0) -> str | None:
-    """Send SIP OPTIONS to ``target``; return the response's status line, or None if no answer."""
-    branch = "z9hG4bK-cci-" + secrets.token_hex(6)
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.settimeout(timeout)
-        sock.bind(("127.0.0.1" if target.host.startswith("127.") else "0.0.0.0", 0))  # noqa: S104 - probe source
-        local_host, local_port = sock.getsockname()
-        msg = (
-            f"OPTIONS sip:{target} SIP/2.0\r\n"
-            f"Via: SIP/2.0/UDP {local_host}:{local_port};branch={branch};rport\r\n"
-            "Max-Forwards: 70\r\n"
-            f"From: <sip:probe@{local_host}>;tag={secrets.token_hex(4)}\r\n"
-            f"To: <sip:{target}>\r\n"
-            f"Call-ID: cci-probe-{secrets.token_hex(8)}\r\n"
-            "CSeq: 1 OPTIONS\r\n"
-            "User-Agent: ccinspect-probe\r\n"
-            "Content-Length: 0\r\n\r\n"
-        )
-        try:
-            sock.sendto(msg.encode(), (target.host, target.port))
-            data, _ = sock.recvfrom(65535)
-        except OSError:
-            return None
-    first = data.split(b"\r\n", 1)[0].decode("utf-8", "replace")
-    return first if first.startswith("SIP/2.0 ") else None
+__all__ = ["HttpProbe", "PortOwner", "http_get", "http_get_sync", "port_owner", "sip_options_probe"]
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from urllib.parse import quote, urljoin
 
 import aiohttp
 
-from ccinspect.pbx.errors import AdapterError
-from ccinspect.pbx.httputil import basic_auth_header
+from ccinspect.platform.errors import AdapterError
+from ccinspect.platform.httputil import basic_auth_header
 
 AUDIO_EXTENSIONS = (".wav", ".WAV", ".gsm", ".ulaw", ".alaw", ".sln", ".mp3", ".ogg")
 
