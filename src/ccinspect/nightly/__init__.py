@@ -2,14 +2,14 @@
 
 Modules (pure logic first, I/O kept to the named edges):
 
-- ``cdr``: call detail records as :class:`~ccinspect.nightly.cdr.CdrRow` values; the demo
+- ``cdr``: call detail records as :class:`~ccinspect.platform.cdr.CdrRow` values; the demo
   PBX's JSON lines parser, the seat and recording-key rules. ``cdrcsv``: CSV exports through a
-  column mapping. ``cdrio``: :func:`~ccinspect.nightly.cdrio.read_cdr_file`, bounded, naming
+  column mapping. ``cdrio``: :func:`~ccinspect.platform.cdrio.read_cdr_file`, bounded, naming
   the file. Parsers are pure; a bad line is a reported problem, never a crash.
 - ``wavprobe``: what one recording file is (length, format, sampled levels) without reading
   the whole file; runs inside worker processes.
 - ``recstore``: the recording directory (listing, a bounded process pool of probes) and
-  :func:`~ccinspect.nightly.recstore.audit_directory_store`, the whole audit pipeline.
+  :func:`~ccinspect.platform.recstore.audit_directory_store`, the whole audit pipeline.
 - ``audit``: the verdict of the recording-store audit (R5), a pure function of CDR rows and
   probe results, with gaps by day and by seat; ``auditcheck`` turns it into the check
   ``nightly.recording_store``.

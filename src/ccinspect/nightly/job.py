@@ -31,18 +31,19 @@ import soundfile
 
 from ccinspect.core.scenario import Scenario, Target
 from ccinspect.core.scenario.target import DemoApiComplaints, DirectoryAudit, HttpComplaints
+from ccinspect.core.sla import sla_check
 from ccinspect.core.verdict import CheckResult, Text, Verdict, aggregate
 from ccinspect.media.analysis import analyse_recording
 from ccinspect.media.fingerprint import fingerprint_for
 from ccinspect.nightly import alerts, metrics
 from ccinspect.nightly import canary as canaries
 from ccinspect.nightly.auditcheck import audit_check, audit_unavailable
-from ccinspect.nightly.cdrcsv import ASTERISK_MASTER_CSV, CdrMappingError
-from ccinspect.nightly.recstore import audit_directory_store
-from ccinspect.nightly.sla import gather_sla, sla_check
+from ccinspect.platform.cdrcsv import ASTERISK_MASTER_CSV, CdrMappingError
+from ccinspect.platform.complaints import gather_sla
 from ccinspect.platform.errors import AdapterError
 from ccinspect.platform.recordings import RecordingStore, StoredRecording
-from ccinspect.runner import platform
+from ccinspect.platform.recstore import audit_directory_store
+from ccinspect.platform.stores import open_store
 from ccinspect.runner.output import new_run_id
 from ccinspect.runner.run import (
     EXIT_ERROR,
@@ -354,7 +355,7 @@ async def _job(
         await _report_out(store, result, target, opts, ())
         return result
     result = NightlyResult(EXIT_PASS, run_id=outcome.run_id, run=outcome, previous_run_id=previous)
-    recs = platform.open_store(target)
+    recs = open_store(target)
     if recs is None:
         result.lines.append(
             Text("no canaries: the target names no recording store", "无探测录音：目标未配置录音存储")

@@ -5,7 +5,7 @@ parser of the demo PBX's ``cdr_custom`` JSON lines (``docker/asterisk/cdr_custom
 object a line with ``start``/``answer``/``end`` (``%FT%T%z``), ``src``, ``dst``, ``channel``,
 ``dstchannel``, ``disposition``, ``duration``, ``billsec``, ``uniqueid``, ``direction`` and
 ``recording`` (the recording's name without extension). CSV exports are parsed by
-:mod:`ccinspect.nightly.cdrcsv`; files are read by :mod:`ccinspect.nightly.cdrio`.
+:mod:`ccinspect.platform.cdrcsv`; files are read by :mod:`ccinspect.platform.cdrio`.
 
 Parsers are pure: lines in, :class:`CdrParseResult` out. A line that cannot be read becomes a
 :class:`CdrProblem` naming the file, the line and the field; it never stops the parse.

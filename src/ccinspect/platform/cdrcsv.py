@@ -1,10 +1,10 @@
 """CSV exports of call detail records, read through a column mapping (pure).
 
-:class:`CsvMapping` maps our field names (:data:`~ccinspect.nightly.cdr.FIELDS`) to a CSV's
+:class:`CsvMapping` maps our field names (:data:`~ccinspect.platform.cdr.FIELDS`) to a CSV's
 columns, by header name or by index; :data:`ASTERISK_MASTER_CSV` maps Asterisk's stock
 ``cdr_csv`` Master.csv. A wrong mapping is the user's mistake and raises
 :class:`CdrMappingError` before any line is read; a bad record is a
-:class:`~ccinspect.nightly.cdr.CdrProblem` on its line.
+:class:`~ccinspect.platform.cdr.CdrProblem` on its line.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ccinspect.core.verdict import Text
-from ccinspect.nightly.cdr import (
+from ccinspect.platform.cdr import (
     ANSWERED,
     FIELDS,
     REQUIRED,

@@ -1,7 +1,8 @@
-"""Reading the platform's side after the calls: recordings, retention, access control, tickets.
+"""Recordings as facts after the calls: matched to calls, retention, access control.
 
 Recordings are matched to calls by what is in them (the legs' fingerprints), not by file name,
 so any platform's naming works. Everything unobtainable becomes an ``error`` in the facts.
+Works on any :class:`~ccinspect.platform.recordings.RecordingStore` (see :mod:`.stores`).
 """
 
 from __future__ import annotations
@@ -13,62 +14,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import aiohttp
 import soundfile
 
 from ccinspect.core.facts import (
     AccessControlFact,
     CallFact,
     CallPurpose,
-    ComplaintBacklogFact,
     RecordingFact,
-    RecordingSource,
     RetentionFact,
-    TicketFact,
-)
-from ccinspect.core.numbers import same_number
-from ccinspect.core.scenario import Target
-from ccinspect.core.scenario.target import (
-    AriRecordings as AriSpec,
-)
-from ccinspect.core.scenario.target import (
-    DemoApiComplaints,
-    HttpComplaints,
-    ManualComplaints,
-)
-from ccinspect.core.scenario.target import (
-    DirectoryRecordings as DirSpec,
 )
 from ccinspect.media.analysis import analyse_recording
 from ccinspect.media.fingerprint import fingerprint_for
+from ccinspect.platform.ari import AriRecordings
 from ccinspect.platform.errors import AdapterError
-from ccinspect.platform.httputil import basic_auth_header
-from ccinspect.platform.recordings import (
-    AriRecordings,
-    DirectoryRecordings,
-    HttpRecordings,
-    RecordingStore,
-    StoredRecording,
-    age_days,
-)
-
-
-def open_store(target: Target, *, timeout: float = 10.0) -> RecordingStore | None:
-    """The recording store the target describes (None when it names none)."""
-    spec = target.recordings
-    if spec is None:
-        return None
-    if isinstance(spec, DirSpec):
-        return DirectoryRecordings(Path(spec.path))
-    password = spec.password.get_secret_value() if spec.password is not None else ""
-    cls = AriRecordings if isinstance(spec, AriSpec) else HttpRecordings
-    return cls(str(spec.url), spec.username or "", password, timeout=timeout)
-
-
-def source_of(store: RecordingStore) -> RecordingSource:
-    return {"ari": RecordingSource.ARI, "http": RecordingSource.HTTP}.get(
-        store.kind, RecordingSource.DIRECTORY
-    )
+from ccinspect.platform.recordings import RecordingStore, StoredRecording, age_days
+from ccinspect.platform.stores import source_of
 
 
 async def snapshot(store: RecordingStore) -> set[str]:
@@ -249,136 +209,3 @@ async def retention_fact(
 async def access_fact(store: RecordingStore) -> AccessControlFact:
     probe = await store.probe_access()
     return AccessControlFact(probe.url, probe.anonymous_status, probe.wrong_credentials_status, probe.error)
-
-
-async def _get_json(url: str, params: dict[str, str], headers: dict[str, str], timeout: float) -> object:
-    async with (
-        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session,
-        session.get(url, params=params, headers=headers) as resp,
-    ):
-        if resp.status != 200:
-            raise AdapterError(f"{url} answered {resp.status}", f"{url} 返回 {resp.status}")
-        return await resp.json()
-
-
-def _complaint_api(target: Target) -> tuple[str, dict[str, str]] | None:
-    spec = target.complaints
-    if not isinstance(spec, DemoApiComplaints | HttpComplaints):
-        return None
-    headers: dict[str, str] = {}
-    if isinstance(spec, HttpComplaints) and spec.password is not None:
-        headers = basic_auth_header(spec.username or "", spec.password.get_secret_value())
-    return str(spec.url).rstrip("/"), headers
-
-
-async def existing_ticket_ids(target: Target) -> set[str] | None:
-    """Ids of the tickets that exist before the complaint call (None when they cannot be listed)."""
-    api = _complaint_api(target)
-    if api is None:
-        return None
-    base, headers = api
-    try:
-        body = await _get_json(f"{base}/tickets", {"limit": "500"}, headers, 10)
-    except (AdapterError, aiohttp.ClientError, TimeoutError, ValueError):
-        return None
-    tickets = body.get("tickets", []) if isinstance(body, dict) else []
-    return {str(t.get("id")) for t in tickets}
-
-
-async def ticket_facts(
-    target: Target,
-    call: CallFact | None,
-    *,
-    bound_s: float,
-    tolerance_s: float,
-    known_before: set[str] | None = None,
-) -> tuple[list[TicketFact], ComplaintBacklogFact | None]:
-    """The ticket the complaint call created, and the open-ticket backlog (R9, R10).
-
-    A ticket counts only if it is new (not in ``known_before``, listed before the call), carries
-    the caller's number, and was created after the call started (less ``tolerance_s`` of clock
-    skew when the ticket list could not be read beforehand).
-    """
-    spec = target.complaints
-    if spec is None or call is None:
-        return [], None
-    if isinstance(spec, ManualComplaints):
-        return [
-            TicketFact(
-                call.key,
-                False,
-                None,
-                None,
-                None,
-                None,
-                None,
-                error="the complaint system is manual: confirm the ticket by hand / "
-                "投诉系统为人工处理，请人工确认工单",
-            )
-        ], None
-    assert isinstance(spec, DemoApiComplaints | HttpComplaints)
-    base = str(spec.url).rstrip("/")
-    headers: dict[str, str] = {}
-    if isinstance(spec, HttpComplaints) and spec.password is not None:
-        headers = basic_auth_header(spec.username or "", spec.password.get_secret_value())
-    caller = call.caller_number_sent or ""
-    deadline = time.monotonic() + bound_s
-    ticket: dict[str, object] | None = None
-    error: str | None = None
-    while ticket is None and time.monotonic() < deadline:
-        try:
-            body = await _get_json(f"{base}/tickets", {"limit": "50"}, headers, 10)
-            error = None
-        except (AdapterError, aiohttp.ClientError, TimeoutError, ValueError) as exc:
-            error = f"complaint API at {base} unreachable: {exc}"
-            await asyncio.sleep(1)
-            continue
-        tickets = body.get("tickets", []) if isinstance(body, dict) else []
-        window_start = call.started_at - (tolerance_s if known_before is None else 5.0)
-        for t in tickets:
-            created = _epoch(t.get("created_at"))
-            if known_before is not None and str(t.get("id")) in known_before:
-                continue
-            if (
-                created is not None
-                and created >= window_start
-                and same_number(str(t.get("caller_number") or ""), caller)
-            ):
-                ticket = t
-                break
-        if ticket is None:
-            await asyncio.sleep(1)
-    backlog: ComplaintBacklogFact | None = None
-    try:
-        body = await _get_json(f"{base}/tickets", {"overdue": "true", "limit": "500"}, headers, 10)
-        overdue = body.get("tickets", []) if isinstance(body, dict) else []
-        ages = [(time.time() - c) / 86400 for t in overdue if (c := _epoch(t.get("created_at"))) is not None]
-        backlog = ComplaintBacklogFact(len(overdue), max(ages, default=None))
-    except (AdapterError, aiohttp.ClientError, TimeoutError, ValueError) as exc:
-        backlog = ComplaintBacklogFact(None, None, error=str(exc))
-    if ticket is None:
-        return [TicketFact(call.key, False, None, None, None, None, None, error=error)], backlog
-    created = _epoch(ticket.get("created_at"))
-    deadline_at = _epoch(ticket.get("reply_deadline"))
-    return [
-        TicketFact(
-            call_key=call.key,
-            found=True,
-            ticket_id=str(ticket.get("id")),
-            caller_number=str(ticket.get("caller_number") or ""),
-            created_at=created,
-            recording=str(ticket.get("recording") or "") or None,
-            reply_deadline_days=(deadline_at - created) / 86400 if created and deadline_at else None,
-        )
-    ], backlog
-
-
-def _epoch(value: object) -> float | None:
-    from datetime import datetime
-
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value).timestamp()
-    except ValueError:
-        return None

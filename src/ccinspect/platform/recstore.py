@@ -1,8 +1,8 @@
 """The recording directory: listed once, probed in a bounded pool of worker processes.
 
 * :func:`list_directory`: recording key → file, from one directory scan (``os.scandir``), so
-  30,000 lookups cost no ``stat`` each. Keys are :func:`~ccinspect.nightly.cdr.recording_key`.
-* :func:`probe_recordings`: :func:`~ccinspect.nightly.wavprobe.probe_file` over many files in a
+  30,000 lookups cost no ``stat`` each. Keys are :func:`~ccinspect.platform.cdr.recording_key`.
+* :func:`probe_recordings`: :func:`~ccinspect.platform.wavprobe.probe_file` over many files in a
   :class:`~concurrent.futures.ProcessPoolExecutor` (``forkserver`` workers, so a caller that
   runs pjsua2 or asyncio threads never forks itself), in chunks, with an overall deadline:
   whatever is not probed by then is marked ``UNREADABLE`` (unchecked), never waited for.
@@ -26,17 +26,17 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from ccinspect.nightly.audit import DEFAULT_SILENCE_DBFS, DEFAULT_TOLERANCE_S, AuditResult, audit
-from ccinspect.nightly.cdr import AUDIO_SUFFIXES, DEFAULT_SEAT_PATTERN, recording_key
-from ccinspect.nightly.cdrcsv import CsvMapping
-from ccinspect.nightly.cdrio import read_cdr_file
-from ccinspect.nightly.wavprobe import (
+from ccinspect.platform.cdr import AUDIO_SUFFIXES, DEFAULT_SEAT_PATTERN, recording_key
+from ccinspect.platform.cdrcsv import CsvMapping
+from ccinspect.platform.cdrio import read_cdr_file
+from ccinspect.platform.errors import AdapterError
+from ccinspect.platform.wavprobe import (
     DEFAULT_WINDOW_S,
     DEFAULT_WINDOWS,
     ProbeStatus,
     RecordingInfo,
     probe_chunk,
 )
-from ccinspect.platform.errors import AdapterError
 
 __all__ = [
     "DEFAULT_CHUNK",
@@ -61,7 +61,7 @@ def list_directory(
     """Recording key → path of every audio file in ``directory`` (subdirectories if ``recursive``).
 
     When two files share a key (``x.wav`` and ``x.gsm``) the suffix listed first in
-    :data:`~ccinspect.nightly.cdr.AUDIO_SUFFIXES` wins. Raises :class:`AdapterError` naming the
+    :data:`~ccinspect.platform.cdr.AUDIO_SUFFIXES` wins. Raises :class:`AdapterError` naming the
     directory when it cannot be listed or holds more than ``max_entries`` entries.
     """
     found: dict[str, Path] = {}
@@ -193,7 +193,7 @@ def audit_directory_store(
     begin for the per-day counts (the platform's zone, e.g. ``ZoneInfo("Asia/Shanghai")``).
     ``windows`` sampled per recording trade I/O for coverage (each is one small random read). Raises
     :class:`AdapterError` when the CDR file or the directory cannot be read (an ERROR for the
-    nightly run), :class:`~ccinspect.nightly.cdrcsv.CdrMappingError` for a wrong mapping.
+    nightly run), :class:`~ccinspect.platform.cdrcsv.CdrMappingError` for a wrong mapping.
     """
     since = now - timedelta(days=days)
     parsed = read_cdr_file(cdr_path, mapping=mapping, since=since)

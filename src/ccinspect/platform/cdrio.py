@@ -2,8 +2,8 @@
 
 :func:`read_cdr_file` reads at most ``max_bytes`` from the end of the file (CDR files grow at the
 end, so the tail holds the recent calls) and hands the lines to
-:func:`~ccinspect.nightly.cdr.parse_json_lines` or, given a mapping,
-:func:`~ccinspect.nightly.cdrcsv.parse_csv_lines`. It raises
+:func:`~ccinspect.platform.cdr.parse_json_lines` or, given a mapping,
+:func:`~ccinspect.platform.cdrcsv.parse_csv_lines`. It raises
 :class:`~ccinspect.platform.errors.AdapterError` when the file cannot be read (an ERROR for the run).
 """
 
@@ -16,8 +16,8 @@ from datetime import datetime
 from pathlib import Path
 
 from ccinspect.core.verdict import Text
-from ccinspect.nightly.cdr import MAX_PROBLEMS_KEPT, CdrParseResult, CdrProblem, parse_json_lines
-from ccinspect.nightly.cdrcsv import CsvMapping, parse_csv_lines
+from ccinspect.platform.cdr import MAX_PROBLEMS_KEPT, CdrParseResult, CdrProblem, parse_json_lines
+from ccinspect.platform.cdrcsv import CsvMapping, parse_csv_lines
 from ccinspect.platform.errors import AdapterError
 
 __all__ = ["DEFAULT_MAX_BYTES", "read_cdr_file"]

@@ -14,11 +14,8 @@ Pure part (unit-tested without HTTP):
 The deadline is always the policy's (``created_at + reply_days``, 15 days by default), never the
 deadline a platform writes on its tickets: a platform configured for 30 days gets no grace.
 
-I/O part: :func:`gather_sla` asks the API (bounded timeouts and pages) and never raises for a
-platform or network problem: it returns :class:`SlaFacts` whose ``errors`` say what failed. The
-unreplied tickets are listed with ``GET /api/tickets?state=open|acknowledged&created_before=…``
-rather than ``overdue=true``, because the service's "overdue" uses the ticket's own deadline and
-also counts tickets that were replied to but not yet resolved.
+The I/O part, :func:`ccinspect.platform.complaints.gather_sla`, asks the API and returns
+:class:`SlaFacts`.
 """
 
 from __future__ import annotations
@@ -26,9 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import aiohttp
+from zoneinfo import ZoneInfo
 
 from ccinspect.core.numbers import mask_number
 from ccinspect.core.verdict import CheckResult, SubjectResult, Text, conclude, errored, failed, passed
@@ -41,7 +36,6 @@ __all__ = [
     "SlaFacts",
     "TicketView",
     "YearlyStats",
-    "gather_sla",
     "parse_stats",
     "parse_ticket_page",
     "sla_check",
@@ -53,7 +47,7 @@ CHECK_ID = "nightly.complaint_sla"
 DEFAULT_REPLY_DAYS = 15
 PAGE_LIMIT = 500
 """The API's largest page."""
-_OPEN_STATES = ("open", "acknowledged")  # resolved tickets always carry a reply
+OPEN_STATES = ("open", "acknowledged")  # resolved tickets always carry a reply
 _SHOWN = 5
 
 
@@ -291,122 +285,3 @@ def sla_check(facts: SlaFacts) -> CheckResult:
             f"No complaint waits more than {days} days for a reply.", f"没有超过 {days} 天未答复的投诉。"
         ),
     )
-
-
-# --- the API client ---------------------------------------------------------------------------------
-
-
-class _ApiFailure(Exception):
-    def __init__(self, text: Text) -> None:
-        super().__init__(text.en)
-        self.text = text
-
-
-async def _get_json(session: aiohttp.ClientSession, url: str, params: Mapping[str, str]) -> object:
-    try:
-        async with session.get(url, params=params) as resp:
-            body = await resp.read()
-            if resp.status != 200:
-                raise _ApiFailure(
-                    Text(
-                        f"complaint API {url} answered {resp.status}",
-                        f"投诉系统接口 {url} 返回 {resp.status}",
-                    )
-                )
-            try:
-                return await resp.json(content_type=None)
-            except ValueError:
-                raise _ApiFailure(
-                    Text(
-                        f"complaint API {url} sent invalid JSON ({len(body)} bytes)",
-                        f"投诉系统接口 {url} 返回了无效的 JSON",
-                    )
-                ) from None
-    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-        raise _ApiFailure(
-            Text(
-                f"complaint API {url} unreachable: {type(exc).__name__}: {exc}",
-                f"投诉系统接口 {url} 无法访问：{type(exc).__name__}",
-            )
-        ) from exc
-
-
-async def _old_open_tickets(
-    session: aiohttp.ClientSession, base: str, *, before: datetime, max_pages: int
-) -> tuple[list[TicketView], bool]:
-    """Unresolved tickets created before ``before``: (tickets read, every page was read)."""
-    tickets: list[TicketView] = []
-    complete = True
-    stamp = before.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    for state in _OPEN_STATES:
-        offset = 0
-        for _ in range(max_pages):
-            params = {
-                "state": state,
-                "created_before": stamp,
-                "limit": str(PAGE_LIMIT),
-                "offset": str(offset),
-            }
-            page, matching = parse_ticket_page(await _get_json(session, f"{base}/api/tickets", params))
-            tickets.extend(page)
-            offset += len(page)
-            if not page or offset >= matching:
-                break
-        else:
-            complete = False
-    return tickets, complete
-
-
-async def gather_sla(
-    base_url: str,
-    *,
-    now: datetime,
-    year: int | None = None,
-    tz: str = "UTC",
-    token: str | None = None,
-    reply_days: float = DEFAULT_REPLY_DAYS,
-    timeout: float = 10.0,
-    max_pages: int = 20,
-) -> SlaFacts:
-    """Ask the complaint API for unreplied tickets and ``year``'s figures (default: ``now``'s year
-    in ``tz``). Never raises for a network or API problem: see :class:`SlaFacts`. Each request is
-    bounded by ``timeout`` seconds; at most ``max_pages`` pages of 500 tickets per state are read.
-    """
-    try:
-        zone = ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {tz!r}; use an IANA name such as Asia/Shanghai") from None
-    the_year = now.astimezone(zone).year if year is None else year
-    base = base_url.rstrip("/")
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    overdue: tuple[OverdueTicket, ...] | None = None
-    complete = True
-    stats: YearlyStats | None = None
-    tickets_error: Text | None = None
-    stats_error: Text | None = None
-    async with aiohttp.ClientSession(
-        timeout=aiohttp.ClientTimeout(total=timeout), headers=headers
-    ) as session:
-        try:
-            tickets, complete = await _old_open_tickets(
-                session, base, before=now - timedelta(days=reply_days), max_pages=max_pages
-            )
-            overdue = unreplied_overdue(tickets, now=now, reply_days=reply_days)
-            if not complete:
-                tickets_error = Text(
-                    f"more than {max_pages} pages of old open tickets; only the first were read",
-                    f"超过 {max_pages} 页的未办结旧工单，只读取了前面的部分",
-                )
-        except _ApiFailure as exc:
-            tickets_error = exc.text
-        except SlaDataError as exc:
-            tickets_error = Text(f"complaint API ticket list: {exc}", f"投诉系统工单列表格式错误：{exc}")
-        try:
-            stats = parse_stats(
-                await _get_json(session, f"{base}/api/stats", {"year": str(the_year), "tz": tz})
-            )
-        except _ApiFailure as exc:
-            stats_error = exc.text
-        except SlaDataError as exc:
-            stats_error = Text(f"complaint API stats: {exc}", f"投诉系统统计格式错误：{exc}")
-    return SlaFacts(now, reply_days, overdue, stats, complete, tickets_error, stats_error)
