@@ -8,7 +8,7 @@
    recording interface and store its identity (:mod:`ccinspect.store.canaries`);
 3. prove every pending canary of the target at least ``retention_days`` old (by the injected
    clock ``now``): fetch, decode, look for its fingerprints, compare its SHA-256
-   (:func:`ccinspect.nightly.canary.judge`);
+   (:func:`ccinspect.core.canary.judge`);
 4. compare with the previous complete nightly run of the same target (``RunStore.compare``);
 5. optionally post an alert (webhook) and write Prometheus metrics.
 
@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 import soundfile
 
+from ccinspect.core import canary as canaries
 from ccinspect.core.scenario import Scenario, Target
 from ccinspect.core.scenario.target import DemoApiComplaints, DirectoryAudit, HttpComplaints
 from ccinspect.core.sla import sla_check
@@ -36,7 +37,6 @@ from ccinspect.core.verdict import CheckResult, Text, Verdict, aggregate
 from ccinspect.media.analysis import analyse_recording
 from ccinspect.media.fingerprint import fingerprint_for
 from ccinspect.nightly import alerts, metrics
-from ccinspect.nightly import canary as canaries
 from ccinspect.nightly.auditcheck import audit_check, audit_unavailable
 from ccinspect.platform.cdrcsv import ASTERISK_MASTER_CSV, CdrMappingError
 from ccinspect.platform.complaints import gather_sla

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from ccinspect.core.compare import Change, compare
 from ccinspect.core.verdict import Verdict
-from ccinspect.nightly.compare import Change, compare
 
 P, F, E, S = Verdict.PASS, Verdict.FAIL, Verdict.ERROR, Verdict.SKIP
 

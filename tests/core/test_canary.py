@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ccinspect.core.facts import RecordingFact, RecordingSource
-from ccinspect.core.verdict import Verdict
-from ccinspect.nightly.canary import (
+from ccinspect.core.canary import (
     DAY_S,
     Canary,
     CanaryIdentity,
@@ -18,6 +16,8 @@ from ccinspect.nightly.canary import (
     judge,
     overall,
 )
+from ccinspect.core.facts import RecordingFact, RecordingSource
+from ccinspect.core.verdict import Verdict
 
 T0 = 1_793_318_400.0  # 2026-10-30T00:00:00Z
 IDENT = CanaryIdentity(
