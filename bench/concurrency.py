@@ -273,7 +273,7 @@ async def build_rig(eng: Engine, via: str, port: int) -> Rig:
             )
         )
         return Rig([seat], trunk, via_pbx=False)
-    from ccinspect.pbx.demo import config as democonfig
+    from ccinspect.demo.pbx import config as democonfig
 
     cfg = democonfig.load(paths.asterisk_config_dir())
     trunk = await eng.add_trunk(

@@ -49,8 +49,8 @@ from pathlib import Path
 import numpy as np
 
 from ccinspect.nightly.audit import GapReason
-from ccinspect.nightly.recstore import DEFAULT_CHUNK, audit_directory_store
-from ccinspect.nightly.wavprobe import DEFAULT_WINDOWS
+from ccinspect.platform.recstore import DEFAULT_CHUNK, audit_directory_store
+from ccinspect.platform.wavprobe import DEFAULT_WINDOWS
 
 RATE = 8000
 SEATS = ("8001", "8002", "8003", "8004", "8005")

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ccinspect.pbx.demo.rootfs import RootfsBackend
+from ccinspect.demo.pbx.rootfs import RootfsBackend
 from tests.support.pbx import DemoPbx, _start
 
 

@@ -222,20 +222,6 @@ def probe_tools() -> tuple[ToolFacts, ...]:
     return tuple(found)
 
 
-def probe_demo() -> DemoFacts:
-    """The root filesystem cache and the demo PBX's status (read-only, never starts it)."""
-    from ccinspect.pbx.demo.rootfs import RootfsBackend
-
-    backend = RootfsBackend()
-    try:
-        status = backend.status()
-    except Exception as exc:  # noqa: BLE001 - a doctor reports what it cannot read, it does not crash
-        return DemoFacts(backend.rootfs_ready(), str(backend.root), False, False, error=str(exc))
-    return DemoFacts(
-        backend.rootfs_ready(), str(backend.root), status.running, status.healthy, status.problems
-    )
-
-
 # -- verdict and rendering (pure) -----------------------------------------------------------
 
 
@@ -363,16 +349,17 @@ def render_json(report: DoctorReport, result: Verdict) -> str:
 async def doctor(
     *,
     as_json: bool,
+    demo_probe: Callable[[], DemoFacts],
     capacity_probe: Callable[[], Awaitable[CapacityFacts]] | None = None,
-    demo_probe: Callable[[], DemoFacts] | None = None,
     out: Callable[[str], object] = print,
 ) -> int:
-    """Gather, judge, print; return the exit status. The probes can be replaced (tests);
-    by default they are this module's ``probe_capacity`` and ``probe_demo``."""
+    """Gather, judge, print; return the exit status. ``demo_probe`` looks at the demo PBX (the
+    product does not know it: :func:`ccinspect.demo.doctor.probe_demo` is the real one); the
+    capacity probe can be replaced (tests), by default it is this module's ``probe_capacity``."""
     started = time.monotonic()
     pj = probe_pjsua2()
     capacity = await (capacity_probe or probe_capacity)() if pj.importable else None
-    demo = await asyncio.to_thread(demo_probe or probe_demo)
+    demo = await asyncio.to_thread(demo_probe)
     report = DoctorReport(
         python=f"{platform.python_version()} ({sys.executable})",
         ccinspect=__version__,

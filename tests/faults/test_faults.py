@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from ccinspect import paths
-from ccinspect.pbx.demo import config as democonfig
+from ccinspect.demo.pbx import config as democonfig
 from tests.support.pbx import DemoPbx
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from ccinspect.core.sla import OverdueTicket
 from ccinspect.core.verdict import CheckResult, Text, Verdict
 from ccinspect.nightly.alerts import SCHEMA, AlertSummary, build_summary, post_webhook
-from ccinspect.nightly.sla import OverdueTicket
 
 T = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 

@@ -13,9 +13,9 @@ import pytest
 from ccinspect.core.verdict import Text, Verdict
 from ccinspect.nightly.audit import GapReason, audit
 from ccinspect.nightly.auditcheck import CHECK_ID, audit_check, audit_unavailable
-from ccinspect.nightly.cdr import ANSWERED, CdrProblem, CdrRow
-from ccinspect.nightly.recstore import audit_directory_store
-from ccinspect.nightly.wavprobe import ProbeStatus, RecordingInfo
+from ccinspect.platform.cdr import ANSWERED, CdrProblem, CdrRow
+from ccinspect.platform.recstore import audit_directory_store
+from ccinspect.platform.wavprobe import ProbeStatus, RecordingInfo
 from tests.nightly.wavs import RATE, pcm16_wav, tone
 
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from ccinspect.nightly.cdr import ANSWERED, TRUNK_SEAT, CdrRow, parse_json_lines, recording_key, seat_of
-from ccinspect.nightly.cdrcsv import ASTERISK_MASTER_CSV, CdrMappingError, CsvMapping, parse_csv_lines
-from ccinspect.nightly.cdrio import read_cdr_file
-from ccinspect.pbx.errors import AdapterError
+from ccinspect.platform.cdr import ANSWERED, TRUNK_SEAT, CdrRow, parse_json_lines, recording_key, seat_of
+from ccinspect.platform.cdrcsv import ASTERISK_MASTER_CSV, CdrMappingError, CsvMapping, parse_csv_lines
+from ccinspect.platform.cdrio import read_cdr_file
+from ccinspect.platform.errors import AdapterError
 
 # Two lines as the demo PBX writes them (docker/asterisk/cdr_custom.conf).
 DEMO_ANSWERED = (

@@ -9,8 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+from ccinspect.core.canary import Canary, CanaryIdentity, CanaryJudgement, CanaryStatus, Outcome
 from ccinspect.core.verdict import Text, Verdict
-from ccinspect.nightly.canary import Canary, CanaryIdentity, CanaryJudgement, CanaryStatus, Outcome
 from ccinspect.nightly.job import NightlyResult, _exit_code
 from ccinspect.runner.run import RunOutcome
 from ccinspect.store import RunStatus, open_store

@@ -22,8 +22,8 @@ import pytest
 from aiohttp import web
 
 from ccinspect import paths
-from ccinspect.nightly.canary import Canary, CanaryStatus
-from ccinspect.pbx.demo import config as democonfig
+from ccinspect.core.canary import Canary, CanaryStatus
+from ccinspect.demo.pbx import config as democonfig
 from ccinspect.store import open_store
 from ccinspect.store.canaries import list_canaries
 from tests.support.pbx import DemoPbx

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from ccinspect.core.sla import YearlyStats
 from ccinspect.core.verdict import CheckResult, Text, Verdict
 from ccinspect.nightly.audit import AuditTotals, GapReason
 from ccinspect.nightly.metrics import (
@@ -16,7 +17,6 @@ from ccinspect.nightly.metrics import (
     render,
     write_metrics,
 )
-from ccinspect.nightly.sla import YearlyStats
 
 TOTALS = AuditTotals(
     rows=1300,

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from ccinspect.nightly.recstore import list_directory, probe_recordings
-from ccinspect.nightly.wavprobe import ProbeStatus
-from ccinspect.pbx.errors import AdapterError
+from ccinspect.platform.errors import AdapterError
+from ccinspect.platform.recstore import list_directory, probe_recordings
+from ccinspect.platform.wavprobe import ProbeStatus
 from tests.nightly.wavs import pcm16_wav, tone
 
 

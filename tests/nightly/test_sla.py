@@ -14,23 +14,23 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from ccinspect.core.verdict import Verdict
-from ccinspect.nightly.sla import (
+from ccinspect.core.sla import (
     CHECK_ID,
     OverdueTicket,
     SlaDataError,
     SlaFacts,
     TicketView,
     YearlyStats,
-    gather_sla,
     parse_stats,
     parse_ticket_page,
     sla_check,
     unreplied_overdue,
     yearly_stats,
 )
-from ccinspect.pbx.complaints import ServiceConfig
-from ccinspect.pbx.complaints.app import serve
+from ccinspect.core.verdict import Verdict
+from ccinspect.demo.complaints import ServiceConfig
+from ccinspect.demo.complaints.app import serve
+from ccinspect.platform.complaints import gather_sla
 
 NOW = datetime(2026, 1, 20, 8, 0, tzinfo=UTC)
 

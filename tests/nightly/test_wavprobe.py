@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from ccinspect.media.levels import FLOOR_DBFS
-from ccinspect.nightly.wavprobe import ProbeStatus, probe_file
+from ccinspect.platform.wavprobe import ProbeStatus, probe_file
 from tests.nightly.wavs import RATE, pcm16_wav, tone, write
 
 

@@ -18,7 +18,7 @@ import soundfile
 
 from ccinspect.media.analysis import analyse_recording
 from ccinspect.media.fingerprint import fingerprint_for
-from ccinspect.pbx.recordings import AriRecordings
+from ccinspect.platform.ari import AriRecordings
 from ccinspect.sip import (
     AnswerMode,
     AnswerPolicy,

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from ccinspect import paths
-from ccinspect.pbx.demo import config as democonfig
-from ccinspect.pbx.demo.errors import DemoError
-from ccinspect.pbx.demo.probe import http_get_sync
-from ccinspect.pbx.demo.rootfs import RootfsBackend
+from ccinspect.demo.pbx import config as democonfig
+from ccinspect.demo.pbx.errors import DemoError
+from ccinspect.demo.pbx.probe import http_get_sync
+from ccinspect.demo.pbx.rootfs import RootfsBackend
 from tests.support.pbx import DemoPbx
 
 
@@ -96,7 +96,7 @@ def test_down_leaves_no_process_and_no_mount(pbx: DemoPbx) -> None:
         backend = pbx.backend
         assert backend._processes_in_root() == []
         assert backend._mounts_below(backend.root) == []
-        assert subprocess.run(["pgrep", "-f", "ccinspect.pbx.complaints"], check=False).returncode == 1
+        assert subprocess.run(["pgrep", "-f", "ccinspect.demo.complaints"], check=False).returncode == 1
         res = _cli("demo", "status", "--json")
         assert res.returncode == 2 and json.loads(res.stdout)["running"] is False
     finally:

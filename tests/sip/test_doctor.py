@@ -9,6 +9,7 @@ import pytest
 
 from ccinspect import doctor
 from ccinspect.cli.doctor import run_doctor
+from ccinspect.demo import doctor as demodoctor
 from ccinspect.doctor import (
     EXIT_NOT_READY,
     EXIT_READY,
@@ -141,7 +142,7 @@ def test_run_doctor_is_the_synchronous_entry(
         return PROVEN
 
     monkeypatch.setattr(doctor, "probe_capacity", quick_capacity)
-    monkeypatch.setattr(doctor, "probe_demo", lambda: DEMO_CACHED)
+    monkeypatch.setattr(demodoctor, "probe_demo", lambda: DEMO_CACHED)
     code = run_doctor(False)
     out = capsys.readouterr().out
     assert "verdict:" in out.splitlines()[-1]

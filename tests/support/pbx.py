@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from ccinspect import paths
-from ccinspect.pbx.demo import config as democonfig
-from ccinspect.pbx.demo.errors import DemoError
-from ccinspect.pbx.demo.rootfs import RootfsBackend
+from ccinspect.demo.pbx import config as democonfig
+from ccinspect.demo.pbx.errors import DemoError
+from ccinspect.demo.pbx.rootfs import RootfsBackend
 
 
 @dataclass

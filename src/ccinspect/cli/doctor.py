@@ -14,8 +14,9 @@ def run_doctor(json: bool) -> int:
     """Run the doctor (``json``: print one JSON document instead of text); return 0 when ready
     for ``make demo``, 2 otherwise. Must not be called from a running event loop."""
     from ccinspect import doctor
+    from ccinspect.demo.doctor import probe_demo  # the demo's probe: loaded lazily, the CLI only
 
-    return aio.run(doctor.doctor(as_json=json))
+    return aio.run(doctor.doctor(as_json=json, demo_probe=probe_demo))
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:

@@ -38,9 +38,9 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from ccinspect.core.compare import compare
+from ccinspect.core.sla import OverdueTicket
 from ccinspect.core.verdict import CheckResult, Text, Verdict, aggregate
-from ccinspect.nightly.compare import compare
-from ccinspect.nightly.sla import OverdueTicket
 
 __all__ = [
     "SCHEMA",

@@ -17,7 +17,7 @@ gap found:
 
 Answered calls shorter than ``min_billsec`` have nothing to record and are counted, not judged.
 A recording ccinspect could not read is *unchecked* (an ERROR, not a finding). Gaps are counted
-per day (in ``tz``) and per seat (:func:`~ccinspect.nightly.cdr.seat_of`).
+per day (in ``tz``) and per seat (:func:`~ccinspect.platform.cdr.seat_of`).
 :func:`ccinspect.nightly.auditcheck.audit_check` turns the result into a check result.
 """
 
@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from ccinspect.core.verdict import Text, Verdict
-from ccinspect.nightly.cdr import DEFAULT_SEAT_PATTERN, CdrProblem, CdrRow, seat_of
-from ccinspect.nightly.wavprobe import ProbeStatus, RecordingInfo
+from ccinspect.platform.cdr import DEFAULT_SEAT_PATTERN, CdrProblem, CdrRow, seat_of
+from ccinspect.platform.wavprobe import ProbeStatus, RecordingInfo
 
 __all__ = [
     "DEFAULT_MIN_BILLSEC",

@@ -8,7 +8,7 @@
    recording interface and store its identity (:mod:`ccinspect.store.canaries`);
 3. prove every pending canary of the target at least ``retention_days`` old (by the injected
    clock ``now``): fetch, decode, look for its fingerprints, compare its SHA-256
-   (:func:`ccinspect.nightly.canary.judge`);
+   (:func:`ccinspect.core.canary.judge`);
 4. compare with the previous complete nightly run of the same target (``RunStore.compare``);
 5. optionally post an alert (webhook) and write Prometheus metrics.
 
@@ -29,21 +29,21 @@ from zoneinfo import ZoneInfo
 
 import soundfile
 
+from ccinspect.core import canary as canaries
 from ccinspect.core.scenario import Scenario, Target
-from ccinspect.core.scenario.target import DemoApiComplaints, DemoAudit, DirectoryAudit, HttpComplaints
+from ccinspect.core.scenario.target import DemoApiComplaints, DirectoryAudit, HttpComplaints
+from ccinspect.core.sla import sla_check
 from ccinspect.core.verdict import CheckResult, Text, Verdict, aggregate
 from ccinspect.media.analysis import analyse_recording
 from ccinspect.media.fingerprint import fingerprint_for
 from ccinspect.nightly import alerts, metrics
-from ccinspect.nightly import canary as canaries
 from ccinspect.nightly.auditcheck import audit_check, audit_unavailable
-from ccinspect.nightly.cdrcsv import ASTERISK_MASTER_CSV, CdrMappingError
-from ccinspect.nightly.recstore import audit_directory_store
-from ccinspect.nightly.sla import gather_sla, sla_check
-from ccinspect.pbx.demo.rootfs import RootfsBackend
-from ccinspect.pbx.errors import AdapterError
-from ccinspect.pbx.recordings import RecordingStore, StoredRecording
-from ccinspect.runner import platform
+from ccinspect.platform.cdrcsv import ASTERISK_MASTER_CSV, CdrMappingError
+from ccinspect.platform.complaints import gather_sla
+from ccinspect.platform.errors import AdapterError
+from ccinspect.platform.recordings import RecordingStore, StoredRecording
+from ccinspect.platform.recstore import audit_directory_store
+from ccinspect.platform.stores import open_store
 from ccinspect.runner.output import new_run_id
 from ccinspect.runner.run import (
     EXIT_ERROR,
@@ -297,14 +297,10 @@ async def _report_out(
             result.lines.append(Text(exc.message, exc.message_zh))
 
 
-def _audit(spec: DemoAudit | DirectoryAudit, now: datetime) -> CheckResult:
+def _audit(spec: DirectoryAudit, now: datetime) -> CheckResult:
     """Audit the recording store against the CDR (blocking: run it in a thread)."""
-    if isinstance(spec, DemoAudit):
-        backend = RootfsBackend()
-        cdr_path, rec_dir, mapping = backend.cdr_file, backend.recording_dir, None
-    else:
-        cdr_path, rec_dir = Path(spec.cdr).expanduser(), Path(spec.recordings).expanduser()
-        mapping = ASTERISK_MASTER_CSV if spec.cdr_format == "asterisk-csv" else None
+    cdr_path, rec_dir = Path(spec.cdr).expanduser(), Path(spec.recordings).expanduser()
+    mapping = ASTERISK_MASTER_CSV if spec.cdr_format == "asterisk-csv" else None
     try:
         audited = audit_directory_store(
             cdr_path, rec_dir, now=now, days=spec.days, mapping=mapping, tz=ZoneInfo(spec.timezone)
@@ -359,7 +355,7 @@ async def _job(
         await _report_out(store, result, target, opts, ())
         return result
     result = NightlyResult(EXIT_PASS, run_id=outcome.run_id, run=outcome, previous_run_id=previous)
-    recs = platform.open_store(target)
+    recs = open_store(target)
     if recs is None:
         result.lines.append(
             Text("no canaries: the target names no recording store", "无探测录音：目标未配置录音存储")

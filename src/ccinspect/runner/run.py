@@ -41,10 +41,9 @@ from ccinspect.core.scenario import PlannedCall, Scenario, Target, build_context
 from ccinspect.core.scenario.target import SimulatedTrunk
 from ccinspect.core.verdict import CheckResult, Verdict
 from ccinspect.errors import CcinspectError
-from ccinspect.pbx.demo.config import HostPort
-from ccinspect.pbx.demo.probe import sip_options_probe
-from ccinspect.pbx.errors import AdapterError
-from ccinspect.runner import platform
+from ccinspect.platform import complaints, recfacts, stores
+from ccinspect.platform.errors import AdapterError
+from ccinspect.platform.sipprobe import HostPort, sip_options_probe
 from ccinspect.runner.calls import CallSpec, LegMedia, purpose_batches, run_batch
 from ccinspect.runner.output import RunDir, new_run_id
 from ccinspect.sip import (
@@ -287,12 +286,12 @@ class Inspection:
 
     async def _run_phases(self, timeouts: Any) -> None:
         assert self.run_dir is not None
-        store = platform.open_store(self.target, timeout=timeouts.recording_fetch)
+        store = stores.open_store(self.target, timeout=timeouts.recording_fetch)
         before: set[str] = set()
         store_error: str | None = None
         if store is not None:
             try:
-                before = await platform.snapshot(store)
+                before = await recfacts.snapshot(store)
             except AdapterError as exc:
                 store_error = exc.message
         config = EngineConfig(
@@ -510,7 +509,7 @@ class Inspection:
             self.progress.call(fact)
 
     async def _complaint_call(self, engine: Engine, trunk_side: Agent, planned: PlannedCall) -> None:
-        self._tickets_before = await platform.existing_ticket_ids(self.target)
+        self._tickets_before = await complaints.existing_ticket_ids(self.target)
         host = str(self.target.sip.registrar).rsplit(":", 1)[0]
         message_s = self.scenario.complaint.message_s
         spec = CallSpec(
@@ -537,12 +536,12 @@ class Inspection:
             if store_error is not None:
                 self.gathered.recordings = [
                     RecordingFact(
-                        c.key, None, platform.source_of(store), False, None, None, None, error=store_error
+                        c.key, None, stores.source_of(store), False, None, None, None, error=store_error
                     )
                     for c in self.gathered.calls
                 ]
                 return
-            self.gathered.recordings = await platform.gather_recordings(
+            self.gathered.recordings = await recfacts.gather_recordings(
                 store,
                 before,
                 self.gathered.calls,
@@ -555,16 +554,16 @@ class Inspection:
             if store is None:
                 return
             spec = self.target.recordings
-            self.gathered.retention = await platform.retention_fact(
+            self.gathered.retention = await recfacts.retention_fact(
                 store,
                 days=self.ctx.retention_days,
                 policy_days=getattr(spec, "retention_days", None),
                 policy_variable=getattr(spec, "retention_variable", None),
             )
-            self.gathered.access = [await platform.access_fact(store)] if store.kind != "directory" else []
+            self.gathered.access = [await recfacts.access_fact(store)] if store.kind != "directory" else []
 
         async def tickets() -> None:
-            self.gathered.tickets, self.gathered.backlog = await platform.ticket_facts(
+            self.gathered.tickets, self.gathered.backlog = await complaints.ticket_facts(
                 self.target,
                 complaint,
                 bound_s=t.complaint,

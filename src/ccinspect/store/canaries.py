@@ -1,7 +1,7 @@
 """The nightly job's retention canaries in the run store (table ``canaries``, migration 0002).
 
 Functions take an open :class:`~ccinspect.store.RunStore` and return the frozen dataclasses of
-:mod:`ccinspect.nightly.canary`; nothing SQLAlchemy leaves this module. Every database error is a
+:mod:`ccinspect.core.canary`; nothing SQLAlchemy leaves this module. Every database error is a
 :class:`~ccinspect.store.errors.StoreUnavailable` (via the store's ``reading``/``writing``).
 The table is SQLAlchemy Core on its own ``MetaData`` so the run tables' models stay untouched.
 """
@@ -28,7 +28,7 @@ from sqlalchemy import (
     update,
 )
 
-from ccinspect.nightly.canary import Canary, CanaryIdentity, CanaryStatus
+from ccinspect.core.canary import Canary, CanaryIdentity, CanaryStatus
 from ccinspect.store.runstore import RunStore
 
 __all__ = ["add_canary", "canaries_table", "get_canary", "list_canaries", "mark_canary"]

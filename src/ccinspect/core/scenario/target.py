@@ -129,19 +129,10 @@ Recordings = Annotated[AriRecordings | HttpRecordings | DirectoryRecordings, Fie
 Complaints = Annotated[DemoApiComplaints | HttpComplaints | ManualComplaints, Field(discriminator="kind")]
 
 
-class DemoAudit(Model):
-    """Recording-store audit of the demo PBX: its CDR and recording directory in the chroot."""
-
-    kind: Literal["demo"]
-    days: Annotated[int, Field(ge=1)] = 30
-    timezone: str = "Asia/Shanghai"
-    #: Also check complaint reply deadlines (R10) through the target's complaint API.
-    complaint_sla: bool = True
-
-
 class DirectoryAudit(Model):
     """Recording-store audit from a CDR file (JSON lines, or Asterisk's Master.csv) and a
-    mounted recording directory."""
+    mounted recording directory (``~`` expands to the home directory). The demo PBX's paths are
+    in its target file (scenarios/targets/demo.yaml), not in code."""
 
     kind: Literal["directory"]
     cdr: str
@@ -153,7 +144,7 @@ class DirectoryAudit(Model):
     complaint_sla: bool = True
 
 
-Audit = Annotated[DemoAudit | DirectoryAudit, Field(discriminator="kind")]
+Audit = DirectoryAudit
 
 
 class Target(Model):

@@ -1,0 +1,1 @@
+"""The demo complaint store's Alembic migrations (env.py, versions/), shipped inside the package."""

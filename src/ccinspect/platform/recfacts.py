@@ -1,0 +1,211 @@
+"""Recordings as facts after the calls: matched to calls, retention, access control.
+
+Recordings are matched to calls by what is in them (the legs' fingerprints), not by file name,
+so any platform's naming works. Everything unobtainable becomes an ``error`` in the facts.
+Works on any :class:`~ccinspect.platform.recordings.RecordingStore` (see :mod:`.stores`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import soundfile
+
+from ccinspect.core.facts import (
+    AccessControlFact,
+    CallFact,
+    CallPurpose,
+    RecordingFact,
+    RetentionFact,
+)
+from ccinspect.media.analysis import analyse_recording
+from ccinspect.media.fingerprint import fingerprint_for
+from ccinspect.platform.ari import AriRecordings
+from ccinspect.platform.errors import AdapterError
+from ccinspect.platform.recordings import RecordingStore, StoredRecording, age_days
+from ccinspect.platform.stores import source_of
+
+
+async def snapshot(store: RecordingStore) -> set[str]:
+    """Names in the store now (raises AdapterError when it cannot be listed)."""
+    return {r.name for r in await store.list()}
+
+
+@dataclass(frozen=True)
+class Decoded:
+    rec: StoredRecording
+    duration_s: float | None
+    found: dict[int, bool]
+    error: str | None
+    data: bytes | None
+
+
+def _decode(data: bytes, stimuli: Sequence[int]) -> tuple[float, dict[int, bool]]:
+    audio, rate = soundfile.read(io.BytesIO(data), dtype="float32", always_2d=False)
+    result = analyse_recording(audio, int(rate), [fingerprint_for(s) for s in stimuli])
+    return result.duration_s, {fid: det.found for fid, det in result.detections.items()}
+
+
+async def _fetch_decode(store: RecordingStore, rec: StoredRecording, stimuli: Sequence[int]) -> Decoded:
+    try:
+        data = await store.fetch(rec)
+    except AdapterError as exc:
+        return Decoded(rec, None, {}, exc.message, None)
+    try:
+        duration, found = await asyncio.to_thread(_decode, data, stimuli)
+    except (RuntimeError, ValueError, soundfile.LibsndfileError) as exc:
+        return Decoded(rec, None, {}, f"cannot decode {rec.name}.{rec.format}: {exc}", data)
+    return Decoded(rec, duration, found, None, data)
+
+
+def _save(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def _stimuli(call: CallFact) -> list[int]:
+    return [leg.audio.own_fingerprint for leg in call.legs if leg.audio is not None and leg.answered]
+
+
+def _expected(call: CallFact) -> float | None:
+    caller = next((leg for leg in call.legs if leg.answered and leg.connected_at), None)
+    if caller is None or caller.connected_at is None or caller.disconnected_at is None:
+        return None
+    return caller.disconnected_at - caller.connected_at
+
+
+async def gather_recordings(
+    store: RecordingStore,
+    before: set[str],
+    calls: Sequence[CallFact],
+    *,
+    exclude: set[CallPurpose],
+    bound_s: float,
+    save_dir: Path,
+) -> list[RecordingFact]:
+    """Find, fetch and decode the recording of every answered call (waiting up to ``bound_s``)."""
+    wanted = [c for c in calls if c.purpose not in exclude and len(_stimuli(c)) >= 2]
+    all_stimuli = sorted({s for c in wanted for s in _stimuli(c)})
+    source = source_of(store)
+    deadline = time.monotonic() + bound_s
+    decoded: dict[str, Decoded] = {}
+    assigned: dict[str, Decoded] = {}
+    error: str | None = None
+    while True:
+        try:
+            listing = [r for r in await store.list() if r.name not in before]
+        except AdapterError as exc:
+            error = exc.message
+            listing = []
+        fresh = [r for r in listing if r.name not in decoded]
+        for d in await asyncio.gather(*(_fetch_decode(store, r, all_stimuli) for r in fresh)):
+            decoded[d.rec.name] = d
+            if d.data is not None:
+                await asyncio.to_thread(_save, save_dir / f"{d.rec.name}.{d.rec.format}", d.data)
+        for call in wanted:
+            if call.key in assigned:
+                continue
+            mine = _stimuli(call)
+            best = max(
+                (d for d in decoded.values() if d.rec.name not in {a.rec.name for a in assigned.values()}),
+                key=lambda d: sum(d.found.get(s, False) for s in mine),
+                default=None,
+            )
+            if best is not None and any(best.found.get(s, False) for s in mine):
+                assigned[call.key] = best
+        if len(assigned) == len(wanted) or time.monotonic() >= deadline:
+            break
+        await asyncio.sleep(1.0)
+    facts: list[RecordingFact] = []
+    for call in wanted:
+        found = assigned.get(call.key)
+        if found is None:
+            facts.append(
+                RecordingFact(
+                    call_key=call.key,
+                    name=None,
+                    source=source,
+                    fetched=False,
+                    fetch_status=None,
+                    duration_s=None,
+                    expected_duration_s=_expected(call),
+                    # Only a store that could not be read is the harness's problem; a store that
+                    # answered without this call's recording is a finding for the check to judge.
+                    error=error,
+                )
+            )
+            continue
+        facts.append(
+            RecordingFact(
+                call_key=call.key,
+                name=f"{found.rec.name}.{found.rec.format}",
+                source=source,
+                fetched=found.data is not None,
+                fetch_status=200 if found.data is not None else None,
+                duration_s=found.duration_s,
+                expected_duration_s=_expected(call),
+                fingerprints=tuple((s, found.found.get(s, False)) for s in _stimuli(call)),
+                decode_error=found.error if found.data is not None else None,
+                error=None if found.data is not None else found.error,
+            )
+        )
+    return facts
+
+
+async def retention_fact(
+    store: RecordingStore,
+    *,
+    days: int,
+    policy_days: int | None,
+    policy_variable: str | None = None,
+    sample: int = 3,
+    now: float | None = None,
+) -> RetentionFact:
+    """How old the store's recordings are, whether old ones still play, and the purge policy.
+
+    The policy is read from the platform (an ARI global variable) when the target names one,
+    otherwise it is what the target declares.
+    """
+    source = "target" if policy_days is not None else None
+    if policy_variable and isinstance(store, AriRecordings):
+        try:
+            policy_days, source = int(await store.global_variable(policy_variable)), "platform"
+        except (AdapterError, ValueError) as exc:
+            return RetentionFact(
+                None,
+                0,
+                0,
+                None,
+                None,
+                error=(f"the platform's purge policy ({policy_variable}) could not be read: {exc}"),
+                policy_source="platform",
+            )
+    try:
+        listing = list(await store.list())
+    except AdapterError as exc:
+        return RetentionFact(None, 0, 0, policy_days, None, error=exc.message, policy_source=source)
+    ages = [(a, r) for r in listing if (a := age_days(r, now=now)) is not None]
+    oldest = max((a for a, _ in ages), default=None)
+    old = sorted((x for x in ages if x[0] >= days), key=lambda x: x[0], reverse=True)[:sample]
+    ok = 0
+    for _, rec in old:
+        d = await _fetch_decode(store, rec, [])
+        ok += d.data is not None and d.error is None
+    return RetentionFact(
+        oldest_recording_age_days=oldest,
+        old_recordings_checked=len(old),
+        old_recordings_ok=ok,
+        policy_days=policy_days,
+        platform_age_days=oldest,
+        policy_source=source,
+    )
+
+
+async def access_fact(store: RecordingStore) -> AccessControlFact:
+    probe = await store.probe_access()
+    return AccessControlFact(probe.url, probe.anonymous_status, probe.wrong_credentials_status, probe.error)
