@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ccinspect.core.codec import DecodeError, decode, to_jsonable
-from ccinspect.core.facts import CallFact, RunFacts
+from ccinspect.core.facts import RunFacts
 from ccinspect.core.verdict import CheckResult, Text, Verdict
 
 __all__ = [
@@ -205,14 +205,6 @@ class RunDocument:
     def media_for(self, call_key: str) -> tuple[MediaRef, ...]:
         """The legs' audio of call ``call_key`` (empty when the run recorded none)."""
         return self.media.get(call_key, ())
-
-    def with_calls_added(
-        self, calls: tuple[CallFact, ...], media: Mapping[str, tuple[MediaRef, ...]]
-    ) -> RunDocument:
-        """This document with ``calls`` appended, and their media where it holds none."""
-        facts = replace(self.facts, calls=self.facts.calls + calls)
-        merged = {**media, **self.media}
-        return replace(self, facts=facts, media={k: merged[k] for k in (*self.media, *media)})
 
     # -- the one writer -------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
