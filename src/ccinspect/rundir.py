@@ -96,20 +96,19 @@ def _read_json(path: Path) -> Any:
         ) from exc
 
 
-def _call_file(file: Path) -> tuple[dict[str, Any], list[Any] | None]:
-    """A ``calls/<key>.json`` file's fact (checked) and media; the fact may stand alone."""
+def _call_file(file: Path) -> tuple[Any, list[Any] | None]:
+    """A ``calls/<key>.json`` file's fact (not yet checked) and media; the fact may stand alone."""
     data = _read_json(file)
     fact = data.get("fact", data) if isinstance(data, dict) else data
-    try:
-        decode(CallFact, fact, "fact")
-    except DecodeError as exc:
-        raise RunDocumentError(exc.problem, key=exc.path, file=str(file)) from exc
     media = data.get("media") if isinstance(data, dict) and "fact" in data else None
     return fact, media if isinstance(media, list) else None
 
 
 def _merge_call_files(path: Path, raw: dict[str, Any]) -> int:
-    """Add calls (and their media) that only ``calls/*.json`` holds, in file-name order."""
+    """Add calls (and their media) that only ``calls/*.json`` holds, in file-name order.
+
+    Each call added is checked here, so that a bad one is named with its own file.
+    """
     facts = raw.setdefault("facts", {})
     if not isinstance(facts, dict):
         return 0
@@ -121,8 +120,12 @@ def _merge_call_files(path: Path, raw: dict[str, Any]) -> int:
     added = 0
     for file in sorted((path / "calls").glob("*.json")):
         fact, refs = _call_file(file)
-        if fact["key"] in known:
+        if isinstance(fact, dict) and fact.get("key") in known:
             continue
+        try:
+            decode(CallFact, fact, "fact")
+        except DecodeError as exc:
+            raise RunDocumentError(exc.problem, key=exc.path, file=str(file)) from exc
         calls.append(fact)
         known.add(fact["key"])
         added += 1

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,27 +22,22 @@ from ccinspect import __version__
 from ccinspect.core.catalog import overall, run_checks
 from ccinspect.core.checks.base import CheckContext
 from ccinspect.core.facts import (
-    AccessControlFact,
     CallFact,
     CallPurpose,
-    ComplaintBacklogFact,
     MessageDirection,
     RecordingFact,
-    RegistrationFact,
-    RetentionFact,
-    RunFacts,
     SipMessageFact,
-    TicketFact,
     is_trunk_side,
 )
 from ccinspect.core.rundoc import MediaRef, PbxInfo, RunDocument, RunStatus, ScenarioInfo, TargetInfo
 from ccinspect.core.scenario import PlannedCall, Scenario, Target, build_context, plan_calls
-from ccinspect.core.verdict import CheckResult, Text, Verdict
+from ccinspect.core.verdict import CheckResult, Text
 from ccinspect.pbx.demo.config import HostPort
 from ccinspect.pbx.demo.probe import sip_options_probe
 from ccinspect.pbx.errors import AdapterError
 from ccinspect.runner import platform
 from ccinspect.runner.calls import CallSpec, purpose_batches, run_batch
+from ccinspect.runner.outcome import EXIT_ERROR, EXIT_FAIL, EXIT_PASS, Gathered, RunOutcome, exit_code_for
 from ccinspect.runner.output import RunDir, new_run_id
 from ccinspect.runner.progress import Progress, QuietProgress
 from ccinspect.runner.setup import caller_id, register_seats, trunk_side
@@ -63,7 +57,6 @@ __all__ = [
     "run_inspection",
 ]
 
-EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 #: Time allowed for the complaint line's spoken prompt before the caller's message counts
 #: (the caller speaks ``complaint.message_s`` after it, then presses # to end the message).
 COMPLAINT_PROMPT_S = 4.0
@@ -75,51 +68,6 @@ class RunError(Exception):
     def __init__(self, message: str, message_zh: str, *, hint: str = "") -> None:
         super().__init__(message)
         self.message, self.message_zh, self.hint = message, message_zh, hint
-
-
-@dataclass
-class RunOutcome:
-    """What a run produced: where, its verdict, the checks and the exit code."""
-
-    run_id: str
-    path: Path
-    status: RunStatus
-    verdict: Verdict
-    results: tuple[CheckResult, ...]
-    exit_code: int
-    error: str | None = None
-    seconds: float = 0.0
-
-
-@dataclass
-class _Gathered:
-    registrations: list[RegistrationFact] = field(default_factory=list)
-    calls: list[CallFact] = field(default_factory=list)
-    stray: list[SipMessageFact] = field(default_factory=list)
-    recordings: list[RecordingFact] = field(default_factory=list)
-    retention: RetentionFact | None = None
-    access: list[AccessControlFact] = field(default_factory=list)
-    tickets: list[TicketFact] = field(default_factory=list)
-    backlog: ComplaintBacklogFact | None = None
-
-    def facts(self) -> RunFacts:
-        return RunFacts(
-            registrations=tuple(self.registrations),
-            calls=tuple(self.calls),
-            recordings=tuple(self.recordings),
-            retention=self.retention,
-            access=tuple(self.access),
-            tickets=tuple(self.tickets),
-            stray_trunk_invites=tuple(self.stray),
-            complaint_backlog=self.backlog,
-        )
-
-
-def exit_code_for(verdict: Verdict) -> int:
-    """0 when everything passed (or was skipped), 1 on any FAIL, 2 when something could not be checked."""
-    return {Verdict.PASS: EXIT_PASS, Verdict.SKIP: EXIT_PASS, Verdict.FAIL: EXIT_FAIL}.get(
-        verdict, EXIT_ERROR
-    )
 
 
 class Inspection:
@@ -144,7 +92,7 @@ class Inspection:
         self.progress = progress or QuietProgress()
         self.scenario_file = scenario_file
         self.target_file = target_file
-        self.gathered = _Gathered()
+        self.gathered = Gathered()
         self.started_at = time.time()
         self.run_dir: RunDir | None = None
         self.server_header: str | None = None
