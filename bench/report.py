@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
+from ccinspect.core.codec import to_jsonable
 from ccinspect.core.facts import (
     AudioFact,
     CallFact,
@@ -35,10 +36,10 @@ from ccinspect.core.facts import (
     RunFacts,
     SipMessageFact,
 )
+from ccinspect.core.rundoc import SCHEMA
 from ccinspect.core.verdict import CheckResult, SubjectResult, Text, Verdict
 from ccinspect.media.fingerprint import MAX_LEGS, fingerprint_for, synthesize
 from ccinspect.report import render_html, render_junit
-from ccinspect.runner.output import SCHEMA, to_jsonable
 
 RATE = 8000
 

@@ -16,16 +16,14 @@ from ccinspect.errors import EXIT_CODES, EXIT_ERROR, CcinspectError, Kind
 ALLOWED_OUTSIDE = {
     "ccinspect.core.scenario.errors.FileProblem": "raised inside pydantic validators, which need a "
     "ValueError; loading.py turns it into ScenarioFileError",
-    "ccinspect.nightly.cdr.BadValue": "internal to the CDR parsers; becomes a row problem (a Text)",
-    "ccinspect.nightly.wavprobe._Undecodable": "private; becomes a probe result's detail",
-    "ccinspect.nightly.sla._ApiFailure": "private; becomes an ERROR verdict's reason",
-    "ccinspect.report.decode.DecodeError": "a ValueError inside the decoder; rundir.py raises RunDirError",
-    "ccinspect.store.decode.Malformed": "a ValueError inside the decoder; importer.py raises RunDirInvalid",
+    "ccinspect.platform.cdr.BadValue": "internal to the CDR parsers; becomes a row problem (a Text)",
+    "ccinspect.platform.wavprobe._Undecodable": "private; becomes a probe result's detail",
+    "ccinspect.core.codec.DecodeError": "a ValueError in the decoder; core.rundoc raises RunDocumentError",
     "ccinspect.cli.aio.Interrupted": "a KeyboardInterrupt by design (a stop request, not an error)",
 }
 
 #: Modules that need what a plain test run may lack (pjsua2 is imported lazily everywhere else).
-SKIP_MODULES = ("ccinspect.store.migrations.",)
+SKIP_MODULES = ("ccinspect.store.migrations.", "ccinspect.demo.complaints.db.migrations.")
 
 
 def _exception_classes() -> dict[str, type[BaseException]]:

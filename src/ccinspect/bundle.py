@@ -15,7 +15,8 @@ Promises:
 * :func:`verify_bundle` re-hashes every member and names each file whose bytes changed, is
   missing or was added; one changed byte is enough.
 
-No SQLAlchemy here: the CLI passes the stored manifest hash in and stores the new one.
+No SQLAlchemy here: the CLI passes the stored manifest hash in and stores the new one. The run's
+report.json is read with the one reader of run documents (:mod:`ccinspect.rundir`).
 """
 
 from __future__ import annotations
@@ -30,9 +31,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
+from ccinspect.core.rundoc import RunDocumentError, RunHeader
 from ccinspect.errors import CcinspectError, Kind
+from ccinspect.rundir import read_header
 
 BUNDLE_SCHEMA = "ccinspect.bundle/1"
 MANIFEST = "MANIFEST.json"
@@ -145,45 +148,25 @@ def _size_sha(path: Path) -> tuple[int, str]:
     return info.size, info.sha256
 
 
-def _read_report(run_dir: Path) -> dict[str, Any]:
-    report = run_dir / "report.json"
+def _read_report(run_dir: Path) -> RunHeader:
     try:
-        data = json.loads(report.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise BundleError(
-            f"{run_dir} is not a run directory: it has no report.json",
-            f"{run_dir} 不是运行目录：没有 report.json",
-            hint="give a directory under runs/ (e.g. runs/latest), or a run id with --db",
-        ) from exc
-    except (OSError, ValueError) as exc:
-        raise BundleError(
-            f"cannot read {report}: {exc}",
-            f"无法读取 {report}：{exc}",
-            hint="check the file; a run still in progress rewrites it, try again when it has finished",
-        ) from exc
-    if not isinstance(data, dict) or not isinstance(data.get("run_id"), str):
-        raise BundleError(
-            f"{report} has no run_id: not a ccinspect report",
-            f"{report} 缺少 run_id：不是 ccinspect 报告",
-            hint="bundle a directory written by `ccinspect run`",
-        )
-    return data
+        return read_header(run_dir)
+    except RunDocumentError as exc:
+        raise BundleError(exc.message, exc.message_zh, hint=exc.hint) from exc
 
 
-def _created(report: Mapping[str, Any]) -> str | None:
-    stamp = report.get("finished_at") or report.get("started_at")
-    if not isinstance(stamp, int | float):
-        return None
-    return datetime.fromtimestamp(stamp, UTC).isoformat()
+def _created(report: RunHeader) -> str | None:
+    stamp = report.finished_at or report.started_at
+    return None if stamp is None else datetime.fromtimestamp(stamp, UTC).isoformat()
 
 
-def _manifest_bytes(report: Mapping[str, Any], files: list[BundleFile]) -> bytes:
+def _manifest_bytes(report: RunHeader, files: list[BundleFile]) -> bytes:
     manifest = {
         "schema": BUNDLE_SCHEMA,
-        "run_id": report["run_id"],
+        "run_id": report.run_id,
         "created_at": _created(report),
-        "report_schema": report.get("schema"),
-        "ccinspect_version": report.get("ccinspect_version"),
+        "report_schema": report.schema,
+        "ccinspect_version": report.ccinspect_version,
         "files": [{"path": f.path, "size": f.size, "sha256": f.sha256} for f in files],
     }
     return (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
@@ -229,7 +212,7 @@ def make_bundle(run_dir: Path, dest_zip: Path) -> BundleInfo:
             f"无法由 {run_dir} 写出证据包 {dest_zip}：{exc}",
             hint="check free space and permissions, or choose another place with --out",
         ) from exc
-    return BundleInfo(dest_zip, hashlib.sha256(manifest).hexdigest(), str(report["run_id"]), tuple(files))
+    return BundleInfo(dest_zip, hashlib.sha256(manifest).hexdigest(), report.run_id, tuple(files))
 
 
 def _unreadable(bundle: Path, why: str, why_zh: str) -> BundleError:

@@ -25,7 +25,7 @@ CANARY = Canary(
 def _result(
     verdict: Verdict, *outcomes: Outcome, regressed: bool = False, status: str = "complete"
 ) -> NightlyResult:
-    run = RunOutcome("r2", Path("."), status, verdict, (), 0)
+    run = RunOutcome("r2", Path("."), RunStatus(status), verdict, (), 0)
     proofs = tuple(CanaryJudgement(CANARY, o, Text("", "")) for o in outcomes)
     changes = (CheckChange("x", Verdict.PASS, Verdict.FAIL if regressed else Verdict.SKIP, ()),)
     return NightlyResult(0, run_id="r2", run=run, proofs=proofs, changes=changes)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import soundfile
 
+from ccinspect.core.codec import to_jsonable
 from ccinspect.core.facts import (
     CallFact,
     CallPurpose,
@@ -26,9 +27,9 @@ from ccinspect.core.facts import (
     RunFacts,
     SipMessageFact,
 )
+from ccinspect.core.rundoc import SCHEMA
 from ccinspect.core.verdict import CheckResult, SubjectResult, Text, Verdict
 from ccinspect.media.fingerprint import fingerprint_for, synthesize
-from ccinspect.runner.output import SCHEMA, to_jsonable
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "sample-run"

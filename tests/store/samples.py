@@ -16,8 +16,8 @@ from ccinspect.core.facts import (
     RecordingSource,
     SipMessageFact,
 )
+from ccinspect.core.rundoc import RunDocument
 from ccinspect.core.verdict import CheckResult, SubjectResult, Text, Verdict
-from ccinspect.store import decode
 
 T0 = 1_795_968_449.894147
 
@@ -25,7 +25,7 @@ T0 = 1_795_968_449.894147
 def sample_calls(run_dir: Path) -> list[CallFact]:
     """The calls of a run directory's report.json, decoded."""
     report = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
-    return [decode.call_fact(c, f"facts.calls[{i}]") for i, c in enumerate(report["facts"]["calls"])]
+    return list(RunDocument.from_json(report).facts.calls)
 
 
 def call(

@@ -23,16 +23,16 @@ __all__ = ["cmd_demo", "register"]
 
 def _backend(name: str) -> Any:
     if name == "docker":
-        from ccinspect.pbx.demo.docker import DockerBackend
+        from ccinspect.demo.pbx.docker import DockerBackend
 
         return DockerBackend(progress=progress)
-    from ccinspect.pbx.demo.rootfs import RootfsBackend
+    from ccinspect.demo.pbx.rootfs import RootfsBackend
 
     return RootfsBackend(progress=progress)
 
 
 def _print_status(status: object, as_json: bool) -> None:
-    from ccinspect.pbx.demo.status import DemoStatus
+    from ccinspect.demo.pbx.status import DemoStatus
 
     assert isinstance(status, DemoStatus)
     if as_json:
@@ -68,8 +68,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from ccinspect.pbx.demo import config as democonfig
-    from ccinspect.pbx.demo import purge
+    from ccinspect.demo.pbx import config as democonfig
+    from ccinspect.demo.pbx import purge
 
     backend = _backend(args.backend)
     if args.demo_cmd == "up":

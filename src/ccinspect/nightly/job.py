@@ -228,7 +228,7 @@ def _exit_code(result: NightlyResult) -> int:
     worst = {Verdict.PASS: EXIT_PASS, Verdict.SKIP: EXIT_PASS, Verdict.FAIL: EXIT_FAIL}.get(
         run.verdict, EXIT_ERROR
     )
-    if run.status != "complete":
+    if run.status is not RunStatus.COMPLETE:
         worst = EXIT_ERROR
     proofs = canaries.overall(result.proofs)
     extra = aggregate(c.verdict for c in result.extra)
@@ -283,7 +283,7 @@ async def _report_out(
         figures = metrics.NightlyMetrics(
             target=target.name,
             finished_at=opts.now,
-            success=result.run is not None and result.run.status == "complete",
+            success=result.run is not None and result.run.status is RunStatus.COMPLETE,
             duration_s=result.run.seconds if result.run is not None else 0.0,
             checks=metrics.check_metrics(results),
             calls_placed=placed,
@@ -361,7 +361,7 @@ async def _job(
             Text("no canaries: the target names no recording store", "无探测录音：目标未配置录音存储")
         )
     else:
-        if outcome.status == "complete":
+        if outcome.status is RunStatus.COMPLETE:
             result.canary, line = await _keep_canary(store, recs, outcome, target, opts.now)
             result.lines.append(line)
         result.proofs = await _prove(store, recs, target, opts, outcome.run_id)

@@ -65,7 +65,7 @@ def junit_tree(run: RunReport) -> ET.ElementTree:
     props = ET.SubElement(suite, "properties")
     for key, value in (
         ("run_id", info.run_id or ""),
-        ("status", info.status),
+        ("status", info.status.value),
         ("target", info.target.name),
         ("scenario", info.scenario.name),
         ("overall", info.overall.value if info.overall else ""),

@@ -1,87 +1,26 @@
-"""Reading a run directory (``runs/<run-id>/``, see ``runner.output``) into typed data.
+"""A run directory (``runs/<run-id>/``) loaded for reporting: the run document, masked.
 
-:func:`open_run` resolves the directory (``runs/latest`` is a symlink), reads report.json
-(schema ``ccinspect.report/1``), adds calls found only in ``calls/*.json`` (a run interrupted
-between two rewrites of report.json), masks it (:mod:`.masking`) and decodes it into the core
-dataclasses. Files the report links to are resolved from the *unmasked* data, and only inside
-the run directory: a recording name from the platform can never point outside it.
+:func:`open_run` reads the directory with :mod:`ccinspect.rundir` (``runs/latest`` is a
+symlink; calls found only in ``calls/*.json`` are added), masks the data (:mod:`.masking`) and
+decodes it with the one reader, :meth:`~ccinspect.core.rundoc.RunDocument.from_json`. Files
+the report links to are resolved from the *unmasked* data, and only inside the run directory:
+a recording name from the platform can never point outside it.
 
 Everything wrong with the directory raises :class:`RunDirError` saying which file and key.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ccinspect.core.facts import RunFacts
-from ccinspect.core.verdict import CheckResult, Text, Verdict
-from ccinspect.report.decode import DecodeError, decode
+from ccinspect.core.rundoc import MediaRef, RunDocument, RunDocumentError
 from ccinspect.report.errors import RunDirError
 from ccinspect.report.masking import Masker, numbers_of_run
+from ccinspect.rundir import decode_raw, read_raw
 
-__all__ = ["SCHEMA", "MediaRef", "RunInfo", "RunReport", "open_run", "resolve_run_dir"]
-
-SCHEMA = "ccinspect.report/1"
-
-
-@dataclass(frozen=True, slots=True)
-class MediaRef:
-    """One of our legs' audio: what it heard (a path relative to the run dir) and what it played."""
-
-    agent: str
-    role: str
-    heard: str | None = None
-    stimulus: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class TargetInfo:
-    """The platform under test, as the run's target file named it."""
-
-    name: str = ""
-    description: str = ""
-    registrar: str = ""
-    file: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class ScenarioInfo:
-    """The scenario the run followed."""
-
-    name: str = ""
-    title: Text = field(default_factory=lambda: Text("", ""))
-    file: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class PbxInfo:
-    """What the runner learnt of the PBX itself (its Server header when it gave one)."""
-
-    server: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RunInfo:
-    """report.json's top level (schema ``ccinspect.report/1``), facts and verdicts decoded."""
-
-    schema: str
-    ccinspect_version: str
-    run_id: str | None
-    status: str
-    started_at: float | None
-    finished_at: float | None
-    error: str | None
-    target: TargetInfo
-    scenario: ScenarioInfo
-    pbx: PbxInfo
-    overall: Verdict | None
-    checks: tuple[CheckResult, ...]
-    facts: RunFacts
-    media: tuple[tuple[str, tuple[MediaRef, ...]], ...] = ()
+__all__ = ["RunReport", "open_run"]
 
 
 @dataclass(frozen=True)
@@ -93,65 +32,15 @@ class RunReport:
     """
 
     path: Path
-    info: RunInfo
+    info: RunDocument
     masker: Masker
     recording_files: dict[str, Path]
     heard_files: dict[str, Path]
     unmasked: bool
 
-    @cached_property
-    def _media(self) -> dict[str, tuple[MediaRef, ...]]:
-        return dict(self.info.media)
-
     def media_for(self, call_key: str) -> tuple[MediaRef, ...]:
         """The legs' audio of call ``call_key`` (empty when the run recorded none)."""
-        return self._media.get(call_key, ())
-
-
-def resolve_run_dir(run_dir: str | Path) -> Path:
-    """The run directory ``run_dir`` points at (symlinks such as ``runs/latest`` followed).
-
-    Raises :class:`RunDirError` when it is missing or holds no report.json.
-    """
-    path = Path(run_dir)
-    if not path.exists():
-        raise RunDirError(f"run directory {run_dir} does not exist")
-    path = path.resolve()
-    if not path.is_dir():
-        raise RunDirError(f"{run_dir} is not a directory (give a run directory such as runs/latest)")
-    if not (path / "report.json").is_file():
-        raise RunDirError(f"{run_dir} is not a ccinspect run directory: it has no report.json")
-    return path
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RunDirError(f"cannot read {path}: {exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise RunDirError(f"{path} is not valid JSON: {exc}") from exc
-
-
-def _merge_call_files(path: Path, raw: dict[str, Any]) -> None:
-    """Add calls (and their media) that only ``calls/*.json`` holds, in file-name order."""
-    facts = raw.setdefault("facts", {})
-    if not isinstance(facts, dict):
-        return
-    calls = facts.setdefault("calls", [])
-    media = raw.setdefault("media", {})
-    if not isinstance(calls, list) or not isinstance(media, dict):
-        return
-    known = {c.get("key") for c in calls if isinstance(c, dict)}
-    for file in sorted((path / "calls").glob("*.json")):
-        data = _read_json(file)
-        fact = data.get("fact") if isinstance(data, dict) else None
-        if not isinstance(fact, dict) or fact.get("key") in known:
-            continue
-        calls.append(fact)
-        known.add(fact.get("key"))
-        if isinstance(data.get("media"), list):
-            media.setdefault(fact.get("key"), data["media"])
+        return self.info.media_for(call_key)
 
 
 def _inside(root: Path, candidate: Path) -> Path | None:
@@ -198,38 +87,20 @@ def _heard_files(path: Path, raw: dict[str, Any]) -> dict[str, Path]:
     return found
 
 
-def _media_pairs(raw: dict[str, Any]) -> None:
-    """report.json keeps media as ``{call key: [refs]}``; the dataclass wants ordered pairs."""
-    media = raw.get("media")
-    if isinstance(media, dict):
-        raw["media"] = [[key, refs] for key, refs in media.items()]
-
-
 def open_run(run_dir: str | Path, *, unmask: bool = False) -> RunReport:
     """Load the run at ``run_dir`` for reporting; numbers masked unless ``unmask``.
 
     Raises :class:`RunDirError` for a missing directory, an unreadable or invalid report.json,
     another schema, or a field of the wrong type (the message names the key path).
     """
-    path = resolve_run_dir(run_dir)
-    report_path = path / "report.json"
-    raw = _read_json(report_path)
-    if not isinstance(raw, dict):
-        raise RunDirError(f"{report_path} is not a ccinspect report (expected a JSON object)")
-    schema = raw.get("schema")
-    if schema != SCHEMA:
-        raise RunDirError(f"{report_path} has schema {schema!r}; this ccinspect reads {SCHEMA!r}")
-    _merge_call_files(path, raw)
-    public, platform = numbers_of_run(raw)
-    masker = Masker(public, platform, enabled=not unmask)
-    recordings = _recording_files(path, raw)
-    heard = _heard_files(path, raw)
-    shown = masker.deep(raw)
-    _media_pairs(shown)
     try:
-        info = decode(RunInfo, shown)
-    except DecodeError as exc:
-        raise RunDirError(
-            f"{report_path}: invalid value at {exc.path.replace('$.', '')}: {exc.problem}"
-        ) from exc
-    return RunReport(path, info, masker, recordings, heard, unmask)
+        loaded = read_raw(run_dir)
+        raw = loaded.data
+        public, platform = numbers_of_run(raw)
+        masker = Masker(public, platform, enabled=not unmask)
+        recordings = _recording_files(loaded.path, raw)
+        heard = _heard_files(loaded.path, raw)
+        info = decode_raw(loaded, masker.deep(raw))
+    except RunDocumentError as exc:
+        raise RunDirError(exc.message) from exc
+    return RunReport(loaded.path, info, masker, recordings, heard, unmask)

@@ -21,12 +21,13 @@ from dataclasses import dataclass
 
 from ccinspect import __version__
 from ccinspect.core.facts import CallFact, LegFact, MessageDirection, RecordingFact, seat_id_of
+from ccinspect.core.rundoc import MediaRef
 from ccinspect.core.sipheaders import parse_name_addr, parse_sip_message, split_header_values
 from ccinspect.core.verdict import CheckResult, SubjectResult, Verdict
 from ccinspect.report.assets import Assets, slug
 from ccinspect.report.i18n import Catalogue
 from ccinspect.report.ladder import Ladder, MessageView, build_ladder, call_messages
-from ccinspect.report.rundir import MediaRef, RunReport
+from ccinspect.report.rundir import RunReport
 from ccinspect.report.waveform import Waveform, waveform
 
 __all__ = ["DETAIL_LIMIT", "CallView", "RunView", "build_view"]
@@ -378,7 +379,7 @@ def build_view(
         )
     meta = (
         (t("run_id"), info.run_id or ""),
-        (t("status"), t.status(info.status)),
+        (t("status"), t.status(info.status.value)),
         (t("target"), " — ".join(p for p in (info.target.name, info.target.description) if p)),
         (t("registrar"), info.target.registrar),
         (t("scenario"), f"{t.text(info.scenario.title)} ({info.scenario.name})"),

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from ccinspect.core.facts import CallFact, CallPurpose, LegFact, LegRole
+from ccinspect.core.rundoc import MediaRef
 from ccinspect.core.scenario import PlannedCall
 from ccinspect.runner.legs import Origin, analyse_leg, leg_fact, link_callee_legs
 from ccinspect.sip import (
@@ -112,19 +113,9 @@ async def _sealed(handle: CallHandle, bound: float) -> CallRecord | None:
             return None
 
 
-@dataclass(frozen=True)
-class LegMedia:
-    """Where one of our legs' audio is: what it heard (a WAV) and the fingerprint it played."""
-
-    agent: str
-    role: str
-    heard: str | None
-    stimulus: int | None
-
-
-def leg_media(records: Sequence[tuple[CallRecord, LegRole]]) -> list[LegMedia]:
+def leg_media(records: Sequence[tuple[CallRecord, LegRole]]) -> list[MediaRef]:
     return [
-        LegMedia(r.agent, role.value, str(r.recording) if r.recording else None, r.stimulus_leg_id)
+        MediaRef(r.agent, role.value, str(r.recording) if r.recording else None, r.stimulus_leg_id)
         for r, role in records
     ]
 
@@ -135,7 +126,7 @@ async def run_batch(
     callee_agents: Sequence[Agent],
     next_stimulus: Callable[[], int],
     link_by: str,
-    on_call: Callable[[CallFact, list[LegMedia]], Awaitable[None]] | None = None,
+    on_call: Callable[[CallFact, list[MediaRef]], Awaitable[None]] | None = None,
 ) -> tuple[list[CallFact], list[CallRecord]]:
     """Place ``specs`` concurrently; return their facts and the callee legs nobody claimed.
 

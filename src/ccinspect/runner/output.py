@@ -2,44 +2,29 @@
 
 Layout of ``runs/<run-id>/``::
 
-    report.json          the run (schema ``ccinspect.report/1``), rewritten after every phase
+    report.json          the run document (``core.rundoc``, schema ``ccinspect.report/1``),
+                         rewritten after every phase
     calls/<key>.json     one call's facts, written as soon as the call is over
     evidence/            what each of our legs heard (WAV), pjsip's log
     recordings/          the platform's recordings as fetched through its interface
 
-``runs/latest`` points at the newest run. Secrets never enter any of these files.
+``runs/latest`` points at the newest run. Secrets never enter any of these files. Reading a run
+directory back is ``ccinspect.rundir``'s job.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import enum
 import json
 import os
 import secrets
 import time
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ccinspect import __version__
+from ccinspect.core.codec import to_jsonable
+from ccinspect.core.rundoc import SCHEMA, RunDocument
 
-SCHEMA = "ccinspect.report/1"
-
-
-def to_jsonable(value: Any) -> Any:
-    """Plain JSON data from frozen dataclasses, enums, tuples and paths."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, enum.Enum):
-        return value.value if isinstance(value.value, str | int) else value.name
-    if isinstance(value, Mapping):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, Path):
-        return str(value)
-    return value
+__all__ = ["SCHEMA", "RunDir", "new_run_id", "to_jsonable"]
 
 
 def new_run_id(now: float | None = None) -> str:
@@ -87,8 +72,9 @@ class RunDir:
     def write_call(self, key: str, fact: Any) -> None:
         self._write(self.path / "calls" / f"{key}.json", fact)
 
-    def write_report(self, report: Mapping[str, Any]) -> None:
-        self._write(self.report_path, {"schema": SCHEMA, "ccinspect_version": __version__, **report})
+    def write_report(self, document: RunDocument) -> None:
+        """Write report.json: ``document`` in its one JSON form (:meth:`RunDocument.to_json`)."""
+        self._write(self.report_path, document.to_json())
 
     def point_latest(self) -> None:
         """Make ``runs/latest`` point at this run (a relative symlink)."""

@@ -15,56 +15,48 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from ccinspect import __version__
 from ccinspect.core.catalog import overall, run_checks
 from ccinspect.core.checks.base import CheckContext
 from ccinspect.core.facts import (
-    PUBLIC,
-    TRUNK,
-    AccessControlFact,
     CallFact,
     CallPurpose,
-    ComplaintBacklogFact,
     MessageDirection,
     RecordingFact,
-    RegistrationFact,
-    RetentionFact,
-    RunFacts,
     SipMessageFact,
-    TicketFact,
     is_trunk_side,
 )
+from ccinspect.core.rundoc import MediaRef, PbxInfo, RunDocument, RunStatus, ScenarioInfo, TargetInfo
 from ccinspect.core.scenario import PlannedCall, Scenario, Target, build_context, plan_calls
-from ccinspect.core.scenario.target import SimulatedTrunk
-from ccinspect.core.verdict import CheckResult, Verdict
+from ccinspect.core.verdict import CheckResult, Text
 from ccinspect.errors import CcinspectError
 from ccinspect.platform import complaints, recfacts, stores
 from ccinspect.platform.errors import AdapterError
 from ccinspect.platform.sipprobe import HostPort, sip_options_probe
-from ccinspect.runner.calls import CallSpec, LegMedia, purpose_batches, run_batch
+from ccinspect.runner.calls import CallSpec, purpose_batches, run_batch
+from ccinspect.runner.outcome import EXIT_ERROR, EXIT_FAIL, EXIT_PASS, Gathered, RunOutcome, exit_code_for
 from ccinspect.runner.output import RunDir, new_run_id
-from ccinspect.sip import (
-    Agent,
-    AnswerMode,
-    AnswerPolicy,
-    CallerId,
-    CallRecord,
-    Engine,
-    EngineConfig,
-    PublicLineConfig,
-    RegistrationError,
-    Seat,
-    SeatConfig,
-    SipError,
-    TrunkConfig,
-)
+from ccinspect.runner.progress import Progress, QuietProgress
+from ccinspect.runner.setup import caller_id, register_seats, trunk_side
+from ccinspect.sip import Agent, CallerId, CallRecord, Engine, EngineConfig, Seat, SipError
 from ccinspect.store import RunRecorder, RunStore
 
-EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
-AUTO = AnswerPolicy(mode=AnswerMode.AUTO, delay=0.3)
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_FAIL",
+    "EXIT_PASS",
+    "Inspection",
+    "Progress",
+    "QuietProgress",
+    "RunError",
+    "RunOutcome",
+    "exit_code_for",
+    "run_inspection",
+]
+
 #: Time allowed for the complaint line's spoken prompt before the caller's message counts
 #: (the caller speaks ``complaint.message_s`` after it, then presses # to end the message).
 COMPLAINT_PROMPT_S = 4.0
@@ -75,83 +67,6 @@ class RunError(CcinspectError):
 
     def __init__(self, message: str, message_zh: str, *, hint: str = "") -> None:
         super().__init__(message, message_zh, hint=hint)
-
-
-class Progress(Protocol):
-    """Live progress: phases, finished calls and notes."""
-
-    def phase(self, name: str, detail: str = "") -> None: ...
-
-    def call(self, fact: CallFact) -> None: ...
-
-    def note(self, text: str) -> None: ...
-
-
-class QuietProgress:
-    def phase(self, name: str, detail: str = "") -> None:
-        return None
-
-    def call(self, fact: CallFact) -> None:
-        return None
-
-    def note(self, text: str) -> None:
-        return None
-
-
-@dataclass
-class RunOutcome:
-    """What a run produced: where, its verdict, the checks and the exit code."""
-
-    run_id: str
-    path: Path
-    status: str
-    verdict: Verdict
-    results: tuple[CheckResult, ...]
-    exit_code: int
-    error: str | None = None
-    seconds: float = 0.0
-
-
-@dataclass
-class _Gathered:
-    registrations: list[RegistrationFact] = field(default_factory=list)
-    calls: list[CallFact] = field(default_factory=list)
-    stray: list[SipMessageFact] = field(default_factory=list)
-    recordings: list[RecordingFact] = field(default_factory=list)
-    retention: RetentionFact | None = None
-    access: list[AccessControlFact] = field(default_factory=list)
-    tickets: list[TicketFact] = field(default_factory=list)
-    backlog: ComplaintBacklogFact | None = None
-
-    def facts(self) -> RunFacts:
-        return RunFacts(
-            registrations=tuple(self.registrations),
-            calls=tuple(self.calls),
-            recordings=tuple(self.recordings),
-            retention=self.retention,
-            access=tuple(self.access),
-            tickets=tuple(self.tickets),
-            stray_trunk_invites=tuple(self.stray),
-            complaint_backlog=self.backlog,
-        )
-
-
-def exit_code_for(verdict: Verdict) -> int:
-    """0 when everything passed (or was skipped), 1 on any FAIL, 2 when something could not be checked."""
-    return {Verdict.PASS: EXIT_PASS, Verdict.SKIP: EXIT_PASS, Verdict.FAIL: EXIT_FAIL}.get(
-        verdict, EXIT_ERROR
-    )
-
-
-def _caller_id(number: str | None, host: str) -> CallerId | None:
-    """The identity the trunk side (or a forging seat) presents for ``number``."""
-    if number is None:
-        return None
-    if number == "":
-        return CallerId(from_uri="sip:anonymous@anonymous.invalid", from_display="Anonymous")
-    if number.lower() in {"anonymous", "unknown", "restricted"}:
-        return CallerId(from_user=number, privacy="id")
-    return CallerId(from_user=number, from_display=number, pai=f"<sip:{number}@{host}>")
 
 
 class Inspection:
@@ -176,12 +91,12 @@ class Inspection:
         self.progress = progress or QuietProgress()
         self.scenario_file = scenario_file
         self.target_file = target_file
-        self.gathered = _Gathered()
+        self.gathered = Gathered()
         self.started_at = time.time()
         self.run_dir: RunDir | None = None
         self.server_header: str | None = None
         self._tickets_before: set[str] | None = None
-        self.media: dict[str, list[LegMedia]] = {}
+        self.media: dict[str, tuple[MediaRef, ...]] = {}
         self.recorder: RunRecorder | None = None
         if store is not None:
             self.recorder = RunRecorder(
@@ -189,39 +104,31 @@ class Inspection:
             )
 
     # -- report ---------------------------------------------------------------------------------
-    def _report(
-        self, status: str, results: Sequence[CheckResult] = (), error: str | None = None
-    ) -> dict[str, Any]:
-        verdict = overall(results) if results else None
-        return {
-            "run_id": self.run_dir.run_id if self.run_dir else None,
-            "status": status,
-            "started_at": self.started_at,
-            "finished_at": time.time() if status != "running" else None,
-            "error": error,
-            "target": {
-                "name": self.target.name,
-                "description": self.target.description,
-                "registrar": str(self.target.sip.registrar),
-                "file": self.target_file,
-            },
-            "scenario": {
-                "name": self.scenario.name,
-                "title": {"zh": self.scenario.title.zh, "en": self.scenario.title.en},
-                "file": self.scenario_file,
-            },
-            "pbx": {"server": self.server_header},
-            "overall": verdict.value if verdict is not None else None,
-            "checks": list(results),
-            "facts": self.gathered.facts(),
-            # Per call: where each of our legs' heard audio is (relative to the run directory)
-            # and which fingerprint it played; platform recordings are under recordings/.
-            "media": self.media,
-        }
+    def _document(
+        self, run_dir: RunDir, status: RunStatus, results: Sequence[CheckResult], error: str | None
+    ) -> RunDocument:
+        title = self.scenario.title
+        return RunDocument(
+            ccinspect_version=__version__,
+            run_id=run_dir.run_id,
+            status=status,
+            started_at=self.started_at,
+            finished_at=time.time() if status is not RunStatus.RUNNING else None,
+            error=error,
+            target=TargetInfo(
+                self.target.name, self.target.description, str(self.target.sip.registrar), self.target_file
+            ),
+            scenario=ScenarioInfo(self.scenario.name, Text(title.en, title.zh), self.scenario_file),
+            pbx=PbxInfo(self.server_header),
+            overall=overall(results) if results else None,
+            checks=tuple(results),
+            facts=self.gathered.facts(),
+            media=dict(self.media),
+        )
 
-    def _save(self, status: str, results: Sequence[CheckResult] = (), error: str | None = None) -> None:
+    def _save(self, status: RunStatus, results: Sequence[CheckResult] = (), error: str | None = None) -> None:
         if self.run_dir is not None:
-            self.run_dir.write_report(self._report(status, results, error))
+            self.run_dir.write_report(self._document(self.run_dir, status, results, error))
 
     # -- the run --------------------------------------------------------------------------------
     async def run(self) -> RunOutcome:
@@ -242,7 +149,7 @@ class Inspection:
             )
         self.run_dir = RunDir(self.out_root, new_run_id(self.started_at))
         self.run_dir.point_latest()
-        self._save("running")
+        self._save(RunStatus.RUNNING)
         if self.recorder is not None:
             await asyncio.to_thread(
                 self.recorder.start,
@@ -252,15 +159,16 @@ class Inspection:
                 self.run_dir.path,
                 self.started_at,
             )
-        status, error = "complete", None
+        status: RunStatus = RunStatus.COMPLETE
+        error: str | None = None
         try:
             try:
                 await self._run_phases(timeouts)
             except (SipError, RunError) as exc:
-                status, error = "error", getattr(exc, "message", str(exc))
+                status, error = RunStatus.ERROR, getattr(exc, "message", str(exc))
             results = run_checks(self.gathered.facts(), self.ctx, self.scenario.selected_checks())
             verdict = overall(results)
-            code = exit_code_for(verdict) if status == "complete" else EXIT_ERROR
+            code = exit_code_for(verdict) if status is RunStatus.COMPLETE else EXIT_ERROR
             self._save(status, results, error)
             if self.recorder is not None:
                 recorder = self.recorder
@@ -269,9 +177,9 @@ class Inspection:
         except asyncio.CancelledError:
             # Stopped (Ctrl-C, SIGTERM, a caller's cancel) at any step, even while the verdicts
             # were being written: everything gathered so far is kept, marked interrupted.
-            self._save("interrupted")
+            self._save(RunStatus.INTERRUPTED)
             if self.recorder is not None:
-                self.recorder.finish("interrupted")
+                self.recorder.finish(RunStatus.INTERRUPTED)
             raise
         return RunOutcome(
             self.run_dir.run_id,
@@ -301,15 +209,22 @@ class Inspection:
             stimulus_seconds=max(20.0, timeouts.hold * 3),
         )
         async with Engine(config) as engine:
-            trunk_side = await self._trunk_side(engine)
-            seats = await self._register(engine)
-            self._save("running")
+            trunk = await trunk_side(engine, self.target, self.progress)
+            seats = await register_seats(
+                engine,
+                self.target,
+                self.ctx,
+                self.gathered.registrations,
+                timeout_s=timeouts.register,
+                progress=self.progress,
+            )
+            self._save(RunStatus.RUNNING)
             # The complaint call runs beside the other phases. The task group cancels it (and
             # so hangs it up) as soon as the run is stopped or fails, and never lets it outlive
             # the engine; once the other calls are over it gets at most its own bound more.
             async with asyncio.TaskGroup() as group:
-                complaint = group.create_task(self._complaint(engine, trunk_side))
-                await self._call_phases(engine, seats, trunk_side)
+                complaint = group.create_task(self._complaint(engine, trunk))
+                await self._call_phases(engine, seats, trunk)
                 try:
                     async with asyncio.timeout(timeouts.complaint):
                         await complaint  # a timeout cancels it: the call is hung up
@@ -319,69 +234,6 @@ class Inspection:
                         f"/ 投诉呼叫未在 {timeouts.complaint:g} 秒内结束，已挂断"
                     )
         await self._platform_side(store, before, store_error)
-
-    async def _trunk_side(self, engine: Engine) -> Agent:
-        trunk = self.target.trunk
-        if isinstance(trunk, SimulatedTrunk):
-            bind = HostPort.parse(str(trunk.bind), default_port=5070)
-            self.progress.phase("trunk", f"trunk simulator on {bind} (临时中继线)")
-            return await engine.add_trunk(
-                TrunkConfig(
-                    host=bind.host,
-                    port=bind.port,
-                    pbx=str(self.target.sip.registrar),
-                    answer=AUTO,
-                    name=TRUNK,
-                )
-            )
-        registrar = str(trunk.registrar)
-        self.progress.phase("public line", f"registering {trunk.username} at {registrar}")
-        password = trunk.password.get_secret_value() if trunk.password is not None else ""
-        return await engine.add_public_line(
-            PublicLineConfig(
-                user=trunk.username, password=password, domain=registrar, answer=AUTO, name=PUBLIC
-            )
-        )
-
-    async def _register(self, engine: Engine) -> dict[str, Seat]:
-        wanted = {s.id for s in self.ctx.seats}
-        specs = [s for s in self.target.seats if s.id in wanted]
-        self.progress.phase("seats", f"registering {len(specs)} seats / 坐席注册")
-        seats: dict[str, Seat] = {}
-
-        async def one(spec: Any) -> None:
-            password = spec.password.get_secret_value() if spec.password is not None else ""
-            try:
-                seat = await engine.add_seat(
-                    SeatConfig(
-                        user=spec.username,
-                        password=password,
-                        registrar=str(self.target.sip.registrar),
-                        answer=AUTO,
-                        name=f"seat {spec.id}",
-                    ),
-                    timeout=self.scenario.timeouts.register,
-                )
-            except RegistrationError as exc:
-                self.gathered.registrations.append(
-                    RegistrationFact(spec.id, False, exc.status, f"{exc.message} / {exc.message_zh}")
-                )
-                self.progress.note(f"seat {spec.id}: {exc.message}")
-                return
-            except SipError as exc:
-                self.gathered.registrations.append(
-                    RegistrationFact(spec.id, False, exc.status, exc.message, error=exc.message)
-                )
-                self.progress.note(f"seat {spec.id}: {exc.message}")
-                return
-            seats[spec.id] = seat
-            self.gathered.registrations.append(RegistrationFact(spec.id, True, 200, "OK"))
-
-        async with asyncio.TaskGroup() as group:
-            for spec in specs:
-                group.create_task(one(spec))
-        self.progress.note(f"{len(seats)}/{len(specs)} seats registered / 已注册")
-        return seats
 
     def _spec(
         self, planned: PlannedCall, origin: Agent, caller_id: CallerId | None, **extra: Any
@@ -404,10 +256,10 @@ class Inspection:
         run_dir = self.run_dir
         assert run_dir is not None
 
-        async def on_call(fact: CallFact, media: list[LegMedia]) -> None:
-            self.media[fact.key] = [
-                LegMedia(m.agent, m.role, run_dir.relative(m.heard), m.stimulus) for m in media
-            ]
+        async def on_call(fact: CallFact, media: Sequence[MediaRef]) -> None:
+            self.media[fact.key] = tuple(
+                MediaRef(m.agent, m.role, run_dir.relative(m.heard), m.stimulus) for m in media
+            )
             run_dir.write_call(fact.key, {"fact": fact, "media": self.media[fact.key]})
             if self.recorder is not None:
                 await asyncio.to_thread(self.recorder.call, fact)
@@ -423,7 +275,7 @@ class Inspection:
         )
         for record in unclaimed:
             self._stray(record)
-        self._save("running")
+        self._save(RunStatus.RUNNING)
 
     def _stray(self, record: CallRecord) -> None:
         """Keep an INVITE that reached the carrier side but belongs to none of our calls."""
@@ -461,7 +313,7 @@ class Inspection:
                 specs: list[CallSpec] = []
                 for planned in batch:
                     if planned.seat is None:
-                        specs.append(self._spec(planned, trunk_side, _caller_id(planned.caller, host)))
+                        specs.append(self._spec(planned, trunk_side, caller_id(planned.caller, host)))
                         continue
                     seat = seat_for(planned)
                     if seat is None:
@@ -480,7 +332,7 @@ class Inspection:
                         if self.recorder is not None:
                             await asyncio.to_thread(self.recorder.call, fact)
                         continue
-                    specs.append(self._spec(planned, seat, _caller_id(planned.caller, host)))
+                    specs.append(self._spec(planned, seat, caller_id(planned.caller, host)))
                 callees: Sequence[Agent] = seat_list if link_by == "from" else [trunk_side]
                 await self._batch(engine, specs, callees, link_by)
 
@@ -515,7 +367,7 @@ class Inspection:
         spec = CallSpec(
             planned=planned,
             origin=trunk_side,
-            caller_id=_caller_id(planned.caller, host),
+            caller_id=caller_id(planned.caller, host),
             hold_s=4.0,
             answer_timeout_s=self.scenario.timeouts.call_setup + self.scenario.timeouts.answer,
             dtmf="#",
@@ -572,7 +424,7 @@ class Inspection:
             )
 
         await asyncio.gather(recordings(), retention(), tickets())
-        self._save("running")
+        self._save(RunStatus.RUNNING)
         if self.recorder is not None:
             await asyncio.to_thread(self.recorder.recordings, self.gathered.recordings)
 

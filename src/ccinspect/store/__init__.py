@@ -5,6 +5,7 @@
 * ``complaints``: the demo complaint service's tickets.
 """
 
+from ccinspect.core.rundoc import RunStatus
 from ccinspect.store.errors import AmbiguousRun, RunDirInvalid, RunNotFound, StoreError, StoreUnavailable
 from ccinspect.store.recorder import RunRecorder
 from ccinspect.store.results import (
@@ -15,7 +16,6 @@ from ccinspect.store.results import (
     LegSummary,
     Liveness,
     RunDetail,
-    RunStatus,
     RunSummary,
     SubjectChange,
 )

@@ -1,8 +1,8 @@
 """Loading an existing run directory into the run store (``ccinspect import RUN_DIR``).
 
-Reads report.json (schema ``ccinspect.report/1``) and calls/*.json: a call written to calls/
-but not yet into report.json (the run was killed between phases) is imported too. Every file of
-the run directory that a bundle would hold is hashed as the run's evidence.
+Reads the run directory with the one reader of run documents (:mod:`ccinspect.rundir`): a call
+written to calls/ but not yet into report.json (the run was killed between phases) is imported
+too. Every file of the run directory that a bundle would hold is hashed as the run's evidence.
 
 Idempotent: the run's earlier record, if any, is replaced in one transaction, keeping only the
 bundle hash already recorded for it. A run another live process on this host is recording right
@@ -11,142 +11,39 @@ now is refused.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
 
 from ccinspect.bundle import run_files
-from ccinspect.core.facts import CallFact
+from ccinspect.core.rundoc import RunDocumentError, RunStatus
 from ccinspect.core.verdict import Verdict
-from ccinspect.store import decode, queries
+from ccinspect.rundir import load_run
+from ccinspect.store import queries
+from ccinspect.store.db import Database
 from ccinspect.store.errors import RunDirInvalid, StoreError
 from ccinspect.store.liveness import liveness
 from ccinspect.store.models import RunRow
-from ccinspect.store.results import Liveness, RunStatus, RunSummary
+from ccinspect.store.results import Liveness, RunSummary
 from ccinspect.store.writes import put_call, put_checks, put_evidence, put_recordings
 
-if TYPE_CHECKING:
-    from ccinspect.store.runstore import RunStore
 
-REPORT_SCHEMA_PREFIX = "ccinspect.report/"
-_HINT = "give a run directory written by `ccinspect run` (one that holds report.json), e.g. runs/latest"
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise RunDirInvalid(
-            f"{path.parent} is not a run directory: {path.name} is missing",
-            f"{path.parent} 不是运行目录：缺少 {path.name}",
-            hint=_HINT,
-        ) from exc
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise RunDirInvalid(
-            f"cannot read {path}: {exc}",
-            f"无法读取 {path}：{exc}",
-            hint="the file is damaged or still being written; try again after the run has finished",
-        ) from exc
-
-
-def _invalid(path: Path, exc: decode.Malformed) -> RunDirInvalid:
-    return RunDirInvalid(
-        f"{path} is not a valid ccinspect report at {exc.path}: {exc.problem}",
-        f"{path} 在 {exc.path} 处不符合 ccinspect 报告格式：{exc.problem}",
-        hint="the file was edited or written by an incompatible version; re-run the inspection",
-    )
-
-
-def _name(report: Mapping[str, Any], key: str) -> str:
-    value = report.get(key)
-    if isinstance(value, Mapping):
-        value = value.get("name")
-    return value if isinstance(value, str) else ""
-
-
-def _header(report: Any, path: Path) -> tuple[str, RunStatus, float]:
-    if not isinstance(report, dict):
-        raise RunDirInvalid(f"{path} does not hold a JSON object", f"{path} 不是 JSON 对象", hint=_HINT)
-    schema = report.get("schema")
-    if not isinstance(schema, str) or not schema.startswith(REPORT_SCHEMA_PREFIX):
-        raise RunDirInvalid(
-            f"{path} has schema {schema!r}, not {REPORT_SCHEMA_PREFIX}1",
-            f"{path} 的格式为 {schema!r}，不是 ccinspect 报告",
-            hint=_HINT,
-        )
-    try:
-        run_id = decode.req_str(report, "run_id", "report")
-        status = RunStatus(decode.req_str(report, "status", "report"))
-        started = decode.req_num(report, "started_at", "report")
-    except decode.Malformed as exc:
-        raise _invalid(path, exc) from exc
-    except ValueError as exc:
-        raise RunDirInvalid(
-            f"{path}: unknown run status {report.get('status')!r}",
-            f"{path}：未知的运行状态 {report.get('status')!r}",
-            hint=_HINT,
-        ) from exc
-    return run_id, status, started
-
-
-def _calls(run_dir: Path, report: Mapping[str, Any]) -> list[CallFact]:
-    facts = report.get("facts") or {}
-    report_path = run_dir / "report.json"
-    try:
-        calls = [
-            decode.call_fact(c, f"facts.calls[{i}]")
-            for i, c in enumerate(decode.list_field(facts, "calls", "facts"))
-        ]
-    except decode.Malformed as exc:
-        raise _invalid(report_path, exc) from exc
-    known = {c.key for c in calls}
-    extra: list[CallFact] = []
-    calls_dir = run_dir / "calls"
-    for file in sorted(calls_dir.glob("*.json")) if calls_dir.is_dir() else []:
-        data = _read_json(file)
-        try:
-            fact = decode.call_fact(data.get("fact", data) if isinstance(data, dict) else data, "fact")
-        except decode.Malformed as exc:
-            raise _invalid(file, exc) from exc
-        if fact.key not in known:
-            extra.append(fact)
-            known.add(fact.key)
-    return calls + sorted(extra, key=lambda c: c.started_at)
-
-
-def import_run_dir(store: RunStore, path: Path) -> RunSummary:
-    """Load run directory ``path`` into ``store`` (see the module docstring) and summarise it.
+def import_run_dir(db: Database, path: Path) -> RunSummary:
+    """Load run directory ``path`` into the run store on ``db`` (see the module docstring).
 
     Raises :class:`~ccinspect.store.errors.RunDirInvalid` naming the file and key that is wrong,
     or :class:`~ccinspect.store.errors.StoreError`.
     """
-    run_dir = Path(path).resolve()
-    if not run_dir.is_dir():
-        raise RunDirInvalid(f"{path} is not a directory", f"{path} 不是目录", hint=_HINT)
-    report_path = run_dir / "report.json"
-    report = _read_json(report_path)
-    run_id, status, started_at = _header(report, report_path)
-    facts = report.get("facts") or {}
     try:
-        checks = [
-            decode.check_result(c, f"checks[{i}]")
-            for i, c in enumerate(decode.list_field(report, "checks", "report"))
-        ]
-        recordings = [
-            decode.recording_fact(r, f"facts.recordings[{i}]")
-            for i, r in enumerate(decode.list_field(facts, "recordings", "facts"))
-        ]
-        finished_at = decode.opt_num(report, "finished_at", "report")
-        overall_text = decode.opt_str(report, "overall", "report")
-        overall = Verdict(overall_text) if overall_text is not None else None
-    except decode.Malformed as exc:
-        raise _invalid(report_path, exc) from exc
-    except ValueError as exc:
-        raise RunDirInvalid(f"{report_path}: {exc}", f"{report_path}：{exc}", hint=_HINT) from exc
-    calls = _calls(run_dir, report)
+        run = load_run(path)
+    except RunDocumentError as exc:
+        raise RunDirInvalid(exc.message, exc.message_zh, hint=exc.hint) from exc
+    doc, run_dir = run.document, run.path
+    run_id, status, started_at, finished_at = doc.run_id, doc.status, doc.started_at, doc.finished_at
+    # Calls only calls/*.json held are kept in the order they were made.
+    kept = len(doc.facts.calls) - run.added
+    calls = [*doc.facts.calls[:kept], *sorted(doc.facts.calls[kept:], key=lambda c: c.started_at)]
+    checks, recordings = doc.checks, doc.facts.recordings
     try:
         files = run_files(run_dir)
     except OSError as exc:
@@ -157,7 +54,7 @@ def import_run_dir(store: RunStore, path: Path) -> RunSummary:
         ) from exc
     last_seen = max([started_at, finished_at or 0.0, *(c.ended_at or c.started_at for c in calls)])
 
-    with store.db.writing("import a run", "导入运行") as session:
+    with db.writing("import a run", "导入运行") as session:
         old = session.scalar(select(RunRow).where(RunRow.run_id == run_id))
         bundle = (old.bundle_sha256, old.bundle_path) if old is not None else (None, None)
         if (
@@ -178,14 +75,14 @@ def import_run_dir(store: RunStore, path: Path) -> RunSummary:
             started_at=started_at,
             finished_at=finished_at,
             updated_at=last_seen,
-            target=_name(report, "target"),
-            scenario=_name(report, "scenario"),
-            overall=overall,
-            ccinspect_version=str(report.get("ccinspect_version") or ""),
+            target=doc.target.name,
+            scenario=doc.scenario.name,
+            overall=doc.overall,
+            ccinspect_version=doc.ccinspect_version,
             run_dir=str(run_dir),
             bundle_sha256=bundle[0],
             bundle_path=bundle[1],
-            error=decode.opt_str(report, "error", "report"),
+            error=doc.error,
             recorder_host=None,
             recorder_pid=None,
             recorder_started=None,

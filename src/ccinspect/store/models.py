@@ -31,8 +31,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from ccinspect.core.facts import CallPurpose, LegRole, MessageDirection, RecordingSource
+from ccinspect.core.rundoc import RunStatus
 from ccinspect.core.verdict import Verdict
-from ccinspect.store.results import RunStatus
 
 #: Alembic's version table for the run store (the complaint store keeps its own tables).
 VERSION_TABLE = "ccinspect_store_version"

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ccinspect.core.facts import CallFact, RecordingFact
+from ccinspect.core.rundoc import RunStatus
 from ccinspect.core.verdict import CheckResult, Verdict
 from ccinspect.store.errors import AmbiguousRun, RunNotFound
 from ccinspect.store.liveness import liveness
@@ -23,7 +24,6 @@ from ccinspect.store.results import (
     EvidenceFile,
     Liveness,
     RunDetail,
-    RunStatus,
     RunSummary,
     SubjectChange,
 )

@@ -32,11 +32,11 @@ from sqlalchemy.orm import Session
 from ccinspect import __version__
 from ccinspect.bundle import BundleFile, run_files
 from ccinspect.core.facts import CallFact, RecordingFact
+from ccinspect.core.rundoc import RunStatus
 from ccinspect.core.verdict import CheckResult, Verdict
 from ccinspect.store.errors import StoreError
 from ccinspect.store.liveness import ProcessIdentity, current_identity
 from ccinspect.store.models import RunRow
-from ccinspect.store.results import RunStatus
 from ccinspect.store.runstore import RunStore
 from ccinspect.store.writes import put_call, put_checks, put_evidence, put_recordings, touch
 

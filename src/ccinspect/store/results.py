@@ -12,16 +12,8 @@ import enum
 from dataclasses import dataclass
 
 from ccinspect.core.facts import CallPurpose, LegRole
+from ccinspect.core.rundoc import RunStatus
 from ccinspect.core.verdict import CheckResult, Verdict, regressed
-
-
-class RunStatus(enum.Enum):
-    """Where a run is in its life; the values are what the database and report.json hold."""
-
-    RUNNING = "running"
-    COMPLETE = "complete"
-    INTERRUPTED = "interrupted"
-    ERROR = "error"
 
 
 class Liveness(enum.Enum):

@@ -17,10 +17,12 @@ from sqlalchemy import select
 
 from ccinspect.bundle import BundleFile
 from ccinspect.core.facts import CallFact, RecordingFact
+from ccinspect.core.rundoc import RunStatus
 from ccinspect.store import queries
 from ccinspect.store.db import Database, open_database, redacted
+from ccinspect.store.importer import import_run_dir
 from ccinspect.store.models import RunRow
-from ccinspect.store.results import Comparison, EvidenceFile, RunDetail, RunStatus, RunSummary
+from ccinspect.store.results import Comparison, EvidenceFile, RunDetail, RunSummary
 from ccinspect.store.writes import put_evidence
 
 
@@ -142,9 +144,7 @@ class RunStore:
         Idempotent: importing the same directory again leaves the same content. See
         :func:`ccinspect.store.importer.import_run_dir`.
         """
-        from ccinspect.store.importer import import_run_dir
-
-        return import_run_dir(self, Path(path))
+        return import_run_dir(self.db, Path(path))
 
 
 def open_store(url: str | None = None) -> RunStore:

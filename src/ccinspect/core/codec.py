@@ -1,9 +1,10 @@
-"""Turning report.json data back into the frozen dataclasses it was written from.
+"""Frozen dataclasses to JSON data and back (pure: no I/O).
 
-The runner writes facts and verdicts with ``runner.output.to_jsonable`` (dataclasses → objects,
-enums → values, tuples → arrays). :func:`decode` reverses that for any frozen dataclass whose
-fields are ``str``/``int``/``float``/``bool``/``None``, enums, nested dataclasses, tuples
-(``tuple[X, ...]`` or fixed ``tuple[X, Y]``) and ``X | None`` unions.
+:func:`to_jsonable` writes facts and verdicts as plain JSON data (dataclasses → objects,
+enums → values, tuples → arrays, mappings → objects). :func:`decode` reverses that for any
+frozen dataclass whose fields are ``str``/``int``/``float``/``bool``/``None``, enums, nested
+dataclasses, tuples (``tuple[X, ...]`` or fixed ``tuple[X, Y]``), ``Mapping[str, X]`` and
+``X | None`` unions.
 
 Promises: a missing field that has a default takes the default; a missing field without one, or
 a value of the wrong type, raises :class:`DecodeError` naming the key path
@@ -17,22 +18,39 @@ One decoder is built per type and cached, and key paths are only spelled out on 
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import enum
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
+from pathlib import PurePath
 from typing import Any, TypeVar, cast
 
-__all__ = ["DecodeError", "decode"]
+__all__ = ["DecodeError", "decode", "to_jsonable"]
 
 T = TypeVar("T")
 Decoder = Callable[[Any], Any]
 
 
+def to_jsonable(value: Any) -> Any:
+    """Plain JSON data from frozen dataclasses, enums, tuples, mappings and paths."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value if isinstance(value.value, str | int) else value.name
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, PurePath):
+        return str(value)
+    return value
+
+
 class DecodeError(ValueError):
-    """A value in report.json does not fit the dataclass field it belongs to."""
+    """A value in JSON data does not fit the dataclass field it belongs to."""
 
     def __init__(self, path: str, problem: str) -> None:
         super().__init__(f"{path}: {problem}")
@@ -83,6 +101,23 @@ def _union(tp: Any) -> Decoder:
         raise DecodeError("", f"unexpected value {value!r:.60}")
 
     return decode_union
+
+
+def _mapping(value_type: Any) -> Decoder:
+    item = _decoder(value_type)
+
+    def decode_mapping(value: Any) -> Any:
+        if not isinstance(value, dict):
+            raise DecodeError("", f"expected an object, got {_kind(value)}")
+        out: dict[str, Any] = {}
+        for key, v in value.items():
+            try:
+                out[key] = item(v)
+            except DecodeError as exc:
+                raise exc.under(f".{key}") from None
+        return out
+
+    return decode_mapping
 
 
 def _fixed_tuple(args: tuple[Any, ...]) -> Decoder:
@@ -175,6 +210,11 @@ def _decoder(tp: Any) -> Decoder:  # noqa: PLR0911 -- one branch per kind of typ
             item = _decoder(args[0])
             return lambda value: _items(item, value)
         return _fixed_tuple(args)
+    if origin is dict or origin is collections.abc.Mapping:
+        key_type, value_type = typing.get_args(tp)
+        if key_type is not str:
+            raise TypeError(f"cannot decode mapping keys of type {_type_name(key_type)}")
+        return _mapping(value_type)
     if tp is Any:
         return lambda value: value
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
