@@ -12,7 +12,7 @@ STAMP := $(VENV)/.ccinspect-installed
 help:
 	@echo "make demo   start the demo call-center PBX and run the inspection rehearsal against it"
 	@echo "make test   run the whole test suite (starts the demo PBX itself)"
-	@echo "make lint   ruff + mypy"
+	@echo "make lint   ruff (lint and format), mypy over src and tests, import-linter contracts"
 
 install: $(STAMP)
 
@@ -43,7 +43,9 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -48,7 +48,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ccinspect.nightly.audit import GapReason
+from ccinspect.core.audit import GapReason
 from ccinspect.platform.recstore import DEFAULT_CHUNK, audit_directory_store
 from ccinspect.platform.wavprobe import DEFAULT_WINDOWS
 

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
+from ccinspect.core.audit import GapReason, audit
+from ccinspect.core.auditcheck import CHECK_ID, audit_check, audit_unavailable
 from ccinspect.core.verdict import Text, Verdict
-from ccinspect.nightly.audit import GapReason, audit
-from ccinspect.nightly.auditcheck import CHECK_ID, audit_check, audit_unavailable
 from ccinspect.platform.cdr import ANSWERED, CdrProblem, CdrRow
 from ccinspect.platform.recstore import audit_directory_store
 from ccinspect.platform.wavprobe import ProbeStatus, RecordingInfo

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from ccinspect.core.audit import AuditTotals, GapReason
 from ccinspect.core.sla import YearlyStats
 from ccinspect.core.verdict import CheckResult, Text, Verdict
-from ccinspect.nightly.audit import AuditTotals, GapReason
 from ccinspect.nightly.metrics import (
     MetricsWriteError,
     NightlyMetrics,

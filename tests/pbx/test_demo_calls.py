@@ -11,6 +11,7 @@ import io
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -87,7 +88,7 @@ async def test_seat_to_seat_call_is_recorded_with_both_parties(pbx: DemoPbx, eng
     store = AriRecordings(f"http://{pbx.config.site.ari}/ari", "inspector", "cci-inspector", timeout=10)
     wanted = f"_internal_{pbx.config.seats[0].username}_{pbx.config.seats[1].endpoint}_"
     deadline = time.monotonic() + 10
-    matches = []
+    matches: list[Any] = []
     while not matches and time.monotonic() < deadline:
         matches = [r for r in await store.list() if wanted in r.name]
         await asyncio.sleep(0.5)
@@ -116,6 +117,7 @@ async def test_inbound_call_reaches_a_seat_with_caller_number_unchanged(pbx: Dem
     await handle.hangup()
     rec = await incoming.wait_disconnected(timeout=10)
     assert rec.identity is not None
+    assert rec.identity.from_ is not None
     assert rec.identity.from_.user == caller
     assert [p.user for p in rec.identity.pai] == [caller]
     assert rec.identity.screening == "pass"
@@ -143,6 +145,7 @@ async def test_suspicious_inbound_numbers_are_flagged(
     await handle.hangup()
     rec = await incoming.wait_disconnected(timeout=10)
     assert rec.identity is not None and rec.identity.screening == token
+    assert rec.identity.from_ is not None
     assert rec.identity.from_.user == number, "the number itself is passed through unchanged"
 
 
@@ -174,6 +177,7 @@ async def test_outbound_call_presents_the_allocated_number(pbx: DemoPbx, engine:
     rec = await incoming.wait_disconnected(timeout=10)
     assert rec.identity is not None and rec.invite is not None
     allocated = pbx.config.numbers.outbound_caller_id
+    assert rec.identity.from_ is not None
     assert rec.identity.from_.user == allocated
     assert [p.user for p in rec.identity.pai] == [allocated]
     assert forged not in rec.invite and "Forged" not in rec.invite

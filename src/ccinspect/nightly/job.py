@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 import soundfile
 
 from ccinspect.core import canary as canaries
+from ccinspect.core.auditcheck import audit_check, audit_unavailable
 from ccinspect.core.scenario import Scenario, Target
 from ccinspect.core.scenario.target import DemoApiComplaints, DirectoryAudit, HttpComplaints
 from ccinspect.core.sla import sla_check
@@ -37,7 +38,6 @@ from ccinspect.core.verdict import CheckResult, Text, Verdict, aggregate
 from ccinspect.media.analysis import analyse_recording
 from ccinspect.media.fingerprint import fingerprint_for
 from ccinspect.nightly import alerts, metrics
-from ccinspect.nightly.auditcheck import audit_check, audit_unavailable
 from ccinspect.platform.cdrcsv import ASTERISK_MASTER_CSV, CdrMappingError
 from ccinspect.platform.complaints import gather_sla
 from ccinspect.platform.errors import AdapterError

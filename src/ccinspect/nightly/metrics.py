@@ -33,10 +33,10 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Gauge, generate_latest, write_to_textfile
 
+from ccinspect.core.audit import AuditTotals, GapReason
 from ccinspect.core.sla import YearlyStats
 from ccinspect.core.verdict import CheckResult, Verdict
 from ccinspect.errors import CcinspectError
-from ccinspect.nightly.audit import AuditTotals, GapReason
 
 __all__ = [
     "PREFIX",

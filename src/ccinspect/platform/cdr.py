@@ -14,12 +14,20 @@ Parsers are pure: lines in, :class:`CdrParseResult` out. A line that cannot be r
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
-from pathlib import PurePosixPath
 
+from ccinspect.core.cdrfacts import (
+    ANSWERED,
+    AUDIO_SUFFIXES,
+    DEFAULT_SEAT_PATTERN,
+    TRUNK_SEAT,
+    CdrProblem,
+    CdrRow,
+    recording_key,
+    seat_of,
+)
 from ccinspect.core.verdict import Text
 
 __all__ = [
@@ -36,14 +44,7 @@ __all__ = [
     "seat_of",
 ]
 
-ANSWERED = "ANSWERED"
-"""The normalised disposition of an answered call."""
-TRUNK_SEAT = "trunk"
-"""The seat key of a call no seat took part in (trunk to IVR, complaint line)."""
-DEFAULT_SEAT_PATTERN = re.compile(r"800\d")
-"""Seat extensions of the demo PBX (8001-8005); configurable for other platforms."""
-AUDIO_SUFFIXES = (".wav", ".gsm", ".ulaw", ".alaw", ".sln", ".sln16", ".mp3", ".ogg", ".wav49")
-"""File suffixes stripped from a recording name to get its key (case-insensitive)."""
+
 MAX_PROBLEMS_KEPT = 200
 """Problems kept in detail per parse; the rest are only counted."""
 MAX_LINE_CHARS = 65536
@@ -70,50 +71,6 @@ REQUIRED = ("start", "disposition", "billsec")
 
 
 @dataclass(frozen=True, slots=True)
-class CdrRow:
-    """One call as the platform recorded it. Times are aware datetimes; durations seconds.
-
-    ``recording`` is the recording's key (:func:`recording_key`: base name without an audio
-    suffix), None when the CDR links none. ``seat`` is an explicit seat column when the source
-    has one (see :func:`seat_of` otherwise). ``source``/``line`` locate the row for evidence.
-    """
-
-    source: str
-    line: int
-    uniqueid: str
-    start: datetime
-    disposition: str
-    billsec: float
-    answer: datetime | None = None
-    end: datetime | None = None
-    src: str = ""
-    dst: str = ""
-    channel: str = ""
-    dstchannel: str = ""
-    duration: float | None = None
-    direction: str | None = None
-    recording: str | None = None
-    seat: str | None = None
-
-    @property
-    def answered(self) -> bool:
-        """True when the platform says the call was answered."""
-        return self.disposition == ANSWERED
-
-
-@dataclass(frozen=True, slots=True)
-class CdrProblem:
-    """A CDR line that could not be used: where it is and why (English and Chinese)."""
-
-    source: str
-    line: int
-    message: Text
-
-    def __str__(self) -> str:
-        return f"{self.source}:{self.line}: {self.message.en} / {self.message.zh}"
-
-
-@dataclass(frozen=True, slots=True)
 class CdrParseResult:
     """Rows parsed and problems met.
 
@@ -130,46 +87,6 @@ class CdrParseResult:
     rows_before_window: int = 0
     problems_in_window: int = 0
     first_window_line: int | None = None
-
-
-def recording_key(name: str | None) -> str | None:
-    """The key a recording is looked up by: base name, audio suffix removed; None for blank.
-
-    ``"/var/spool/asterisk/recording/20261129-152257_in_x.wav"`` → ``"20261129-152257_in_x"``.
-    """
-    if name is None or not name.strip():
-        return None
-    base = PurePosixPath(name.strip().replace("\\", "/")).name
-    lower = base.lower()
-    for suffix in AUDIO_SUFFIXES:
-        if lower.endswith(suffix) and len(base) > len(suffix):
-            return base[: -len(suffix)]
-    return base
-
-
-_CHANNEL = re.compile(r"^[^/]+/(?P<res>[^@;]+?)(?:-[0-9a-fA-F]{4,}(?:;\d)?)?(?:@.*)?$")
-
-
-def _channel_endpoint(channel: str) -> str | None:
-    """``PJSIP/8001-0000000d`` → ``8001``; ``Local/8001@ctx-0001;1`` → ``8001``."""
-    match = _CHANNEL.match(channel.strip())
-    return match["res"] if match else None
-
-
-def seat_of(row: CdrRow, pattern: re.Pattern[str] = DEFAULT_SEAT_PATTERN) -> str:
-    """The seat of a call: an explicit seat column, else the first extension matching
-    ``pattern`` in channel, dstchannel, src, dst (in that order), else :data:`TRUNK_SEAT`.
-
-    The channels come first because the platform rewrites ``src`` on outbound calls (the demo
-    presents 051268880000) while the channel still names the seat's endpoint.
-    """
-    if row.seat:
-        return row.seat
-    candidates = (_channel_endpoint(row.channel), _channel_endpoint(row.dstchannel), row.src, row.dst)
-    for candidate in candidates:
-        if candidate and pattern.fullmatch(candidate):
-            return candidate
-    return TRUNK_SEAT
 
 
 # --- value parsing (shared with cdrcsv, not part of the public API) ---------------------------

@@ -7,7 +7,7 @@
   runs pjsua2 or asyncio threads never forks itself), in chunks, with an overall deadline:
   whatever is not probed by then is marked ``UNREADABLE`` (unchecked), never waited for.
 * :func:`audit_directory_store`: read the CDR, probe the recordings its answered calls name,
-  and return :func:`~ccinspect.nightly.audit.audit`'s verdict. Blocking: call it through
+  and return :func:`~ccinspect.core.audit.audit`'s verdict. Blocking: call it through
   ``asyncio.to_thread``.
 
 For the demo PBX the directory is the Asterisk root filesystem's
@@ -25,7 +25,7 @@ from collections.abc import Collection, Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
-from ccinspect.nightly.audit import DEFAULT_SILENCE_DBFS, DEFAULT_TOLERANCE_S, AuditResult, audit
+from ccinspect.core.audit import DEFAULT_SILENCE_DBFS, DEFAULT_TOLERANCE_S, AuditResult, audit
 from ccinspect.platform.cdr import AUDIO_SUFFIXES, DEFAULT_SEAT_PATTERN, recording_key
 from ccinspect.platform.cdrcsv import CsvMapping
 from ccinspect.platform.cdrio import read_cdr_file

@@ -9,12 +9,11 @@ through libsndfile (``soundfile``), still window by window (formats libsndfile c
 such as GSM-in-WAV, are decoded up to the last window: a few kB per second of audio).
 
 The outcome is a :class:`RecordingInfo`; judging it (length against the call, silence) is
-:mod:`ccinspect.nightly.audit`'s job. :func:`probe_chunk` is what worker processes run.
+:mod:`ccinspect.core.audit`'s job. :func:`probe_chunk` is what worker processes run.
 """
 
 from __future__ import annotations
 
-import enum
 import os
 import struct
 from collections.abc import Sequence
@@ -23,6 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
+from ccinspect.core.cdrfacts import ProbeStatus, RecordingInfo
 from ccinspect.media.g711 import alaw_decode_pcm, ulaw_decode_pcm
 from ccinspect.media.levels import FLOOR_DBFS, dbfs_from_mean_square
 
@@ -68,50 +68,6 @@ _ENCODINGS = {
     (_ALAW, 8): "alaw",
     (_ULAW, 8): "ulaw",
 }
-
-
-class ProbeStatus(enum.Enum):
-    """How probing a file ended.
-
-    * ``OK``: the header was read and every sampled window decoded.
-    * ``UNDECODABLE``: the file is there but is not a recording we can decode (bad or truncated
-      header, unknown format): a finding about the platform.
-    * ``VANISHED``: the file disappeared between listing and probing: counted as missing.
-    * ``UNREADABLE``: ccinspect could not read it (permission denied, probe deadline passed):
-      the call is unchecked, not a finding.
-    """
-
-    OK = "ok"
-    UNDECODABLE = "undecodable"
-    VANISHED = "vanished"
-    UNREADABLE = "unreadable"
-
-
-@dataclass(frozen=True, slots=True)
-class RecordingInfo:
-    """One recording file as probed.
-
-    ``duration_s`` is the length of the audio (None unless known); ``loudest_window_dbfs`` the
-    level of the loudest window measured, DC offset removed (AES17 dBFS, None when no window
-    could be measured); ``windows`` how many windows were measured; ``scanned`` True when the
-    sampled windows all sounded silent and the whole audio was then measured (up to
-    :data:`SCAN_MAX_BYTES`) to confirm it; ``detail`` / ``detail_zh`` name the file and say
-    what went wrong when ``status`` is not OK (English / Chinese).
-    """
-
-    name: str
-    path: str
-    status: ProbeStatus
-    size: int | None = None
-    duration_s: float | None = None
-    sample_rate: int | None = None
-    channels: int | None = None
-    encoding: str | None = None
-    loudest_window_dbfs: float | None = None
-    windows: int = 0
-    scanned: bool = False
-    detail: str | None = None
-    detail_zh: str | None = None
 
 
 class _Undecodable(Exception):

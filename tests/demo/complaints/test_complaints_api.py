@@ -6,6 +6,7 @@ import asyncio
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -13,6 +14,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+from tests.demo.complaints.conftest import ClientFactory, FakeClock
 
 from ccinspect.demo.complaints import ServiceConfig, serve
 
@@ -47,7 +49,7 @@ async def _error(resp: aiohttp.ClientResponse, status: int) -> dict[str, Any]:
 # --- creating tickets -------------------------------------------------------------------------
 
 
-async def test_create_json_returns_ticket_with_deadline_and_history(client: Client, clock) -> None:
+async def test_create_json_returns_ticket_with_deadline_and_history(client: Client, clock: FakeClock) -> None:
     """POST /api/tickets answers 201 with the full ticket; numbers start at 100001."""
     call_time = "2025-03-01T15:55:00+08:00"
     resp = await client.post(
@@ -173,7 +175,7 @@ async def test_concurrent_txt_posts_get_distinct_numbers(client: Client) -> None
 # --- reading and listing ----------------------------------------------------------------------
 
 
-async def test_list_filters_and_paginates_newest_first(client: Client, clock) -> None:
+async def test_list_filters_and_paginates_newest_first(client: Client, clock: FakeClock) -> None:
     """GET /api/tickets filters by state, caller and creation time, and pages newest first."""
     for i in range(7):
         await _create(client, caller_number="10086" if i % 2 else "10010")
@@ -233,7 +235,7 @@ async def test_unknown_ticket_route_and_method_are_json_errors(client: Client) -
     assert "GET" in resp.headers["Allow"]
 
 
-async def test_unexpected_failures_are_json_500(make_client) -> None:
+async def test_unexpected_failures_are_json_500(make_client: ClientFactory) -> None:
     """A server-side bug (here: a clock returning naive time) still answers bilingual JSON."""
     naive = datetime(2025, 3, 1, 8, 0)  # deliberately without tzinfo: the bug under test
     async with make_client(clock=lambda: naive) as client:
@@ -250,7 +252,7 @@ async def test_health_counts_tickets(client: Client) -> None:
 # --- state transitions ------------------------------------------------------------------------
 
 
-async def test_transitions_forward_only_and_resolve_needs_reply(client: Client, clock) -> None:
+async def test_transitions_forward_only_and_resolve_needs_reply(client: Client, clock: FakeClock) -> None:
     """open → acknowledged → resolved; backwards is 409 naming the allowed moves; resolve needs
     a reply (400); resolved is final."""
     await _create(client, caller_number="10086")
@@ -293,7 +295,9 @@ async def test_transitions_forward_only_and_resolve_needs_reply(client: Client, 
     await _error(await client.patch("/api/tickets/100404", json=done), 404)
 
 
-async def test_reply_given_when_acknowledging_counts_and_allows_resolving(client: Client, clock) -> None:
+async def test_reply_given_when_acknowledging_counts_and_allows_resolving(
+    client: Client, clock: FakeClock
+) -> None:
     """A reply sent with the acknowledgement sets replied_at; resolving may then omit it;
     open → resolved directly is a forward move."""
     await _create(client)
@@ -316,7 +320,7 @@ async def test_reply_given_when_acknowledging_counts_and_allows_resolving(client
 # --- deadlines and the annual report ----------------------------------------------------------
 
 
-async def test_overdue_after_sixteen_days(client: Client, clock) -> None:
+async def test_overdue_after_sixteen_days(client: Client, clock: FakeClock) -> None:
     """Past the 15-day deadline an unresolved ticket is overdue; a resolved one never is."""
     await _create(client, caller_number="1")
     await _create(client, caller_number="2")
@@ -337,14 +341,14 @@ async def test_overdue_after_sixteen_days(client: Client, clock) -> None:
     assert one["overdue"] is True
 
 
-async def test_reply_days_is_configurable(make_client, clock) -> None:
+async def test_reply_days_is_configurable(make_client: ClientFactory, clock: FakeClock) -> None:
     """--reply-days sets the deadline of new tickets."""
     async with make_client(reply_days=7) as client:
         ticket = await _create(client)
     assert datetime.fromisoformat(ticket["reply_deadline"]) == clock.now + timedelta(days=7)
 
 
-async def test_stats_count_year_and_reply_rate(client: Client, clock) -> None:
+async def test_stats_count_year_and_reply_rate(client: Client, clock: FakeClock) -> None:
     """GET /api/stats?year= counts that year's complaints and the share replied in time."""
     clock.now = datetime(2024, 12, 31, 20, 0, tzinfo=UTC)  # 2025-01-01 04:00 in Beijing
     await _create(client)  # 100001
@@ -391,7 +395,8 @@ def _pretend_remote(address: str) -> Callable[[web.Application], None]:
 
     @web.middleware
     async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
-        return await handler(request.clone(remote=address))
+        response: web.StreamResponse = await handler(request.clone(remote=address))
+        return response
 
     def hook(app: web.Application) -> None:
         app.middlewares.insert(0, middleware)
@@ -399,7 +404,7 @@ def _pretend_remote(address: str) -> Callable[[web.Application], None]:
     return hook
 
 
-async def test_token_required_except_health_and_local_pbx(make_client) -> None:
+async def test_token_required_except_health_and_local_pbx(make_client: ClientFactory) -> None:
     """With a token, the API needs Bearer auth; /api/health and loopback .txt posts do not."""
     good = {"Authorization": "Bearer s3cret-令牌"}
     async with make_client(token="s3cret-令牌") as client:
@@ -421,7 +426,7 @@ async def test_token_required_except_health_and_local_pbx(make_client) -> None:
         assert resp.status == 200
 
 
-async def test_token_required_for_remote_pbx(make_client) -> None:
+async def test_token_required_for_remote_pbx(make_client: ClientFactory) -> None:
     """A .txt post from a non-loopback address needs the token; its 401 is plain text."""
     async with make_client(token="s3cret", app_hook=_pretend_remote("192.0.2.10")) as client:
         resp = await client.post("/api/tickets.txt", data=b"caller=10086", headers=FORM)
@@ -441,7 +446,7 @@ async def test_no_token_means_open_demo(client: Client) -> None:
 # --- Chinese text and persistence -------------------------------------------------------------
 
 
-async def test_chinese_text_round_trips_and_persists(make_client) -> None:
+async def test_chinese_text_round_trips_and_persists(make_client: ClientFactory) -> None:
     """Chinese summaries and replies come back unescaped and survive a restart on the same file;
     numbering continues after the restart."""
     summary = "宽带断网三天，客服电话一直占线。要求赔偿！"
@@ -459,7 +464,7 @@ async def test_chinese_text_round_trips_and_persists(make_client) -> None:
         assert (await _create(client))["id"] == 100002
 
 
-async def test_serve_helper_runs_on_a_free_port(db_path, clock) -> None:
+async def test_serve_helper_runs_on_a_free_port(db_path: Path, clock: FakeClock) -> None:
     """serve() listens on a real port and stops cleanly when the block exits."""
     config = ServiceConfig(database=str(db_path), clock=clock)
     async with serve(config) as service, aiohttp.ClientSession() as session:

@@ -18,7 +18,7 @@ gap found:
 Answered calls shorter than ``min_billsec`` have nothing to record and are counted, not judged.
 A recording ccinspect could not read is *unchecked* (an ERROR, not a finding). Gaps are counted
 per day (in ``tz``) and per seat (:func:`~ccinspect.platform.cdr.seat_of`).
-:func:`ccinspect.nightly.auditcheck.audit_check` turns the result into a check result.
+:func:`ccinspect.core.auditcheck.audit_check` turns the result into a check result.
 """
 
 from __future__ import annotations
@@ -30,9 +30,15 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
+from ccinspect.core.cdrfacts import (
+    DEFAULT_SEAT_PATTERN,
+    CdrProblem,
+    CdrRow,
+    ProbeStatus,
+    RecordingInfo,
+    seat_of,
+)
 from ccinspect.core.verdict import Text, Verdict
-from ccinspect.platform.cdr import DEFAULT_SEAT_PATTERN, CdrProblem, CdrRow, seat_of
-from ccinspect.platform.wavprobe import ProbeStatus, RecordingInfo
 
 __all__ = [
     "DEFAULT_MIN_BILLSEC",

@@ -1,6 +1,6 @@
 """The recording-store audit as the check ``nightly.recording_store`` (R5), for the run store.
 
-:func:`audit_check` turns an :class:`~ccinspect.nightly.audit.AuditResult` into a
+:func:`audit_check` turns an :class:`~ccinspect.core.audit.AuditResult` into a
 :class:`~ccinspect.core.verdict.CheckResult` with one subject per seat (FAIL with the counts by
 reason and an example, ERROR when recordings could not be read, PASS) and one for the CDR file
 when lines in the window could not be read; the remedy has one sentence per kind of gap found.
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from ccinspect.core.audit import AuditResult, Gap, GapCount, GapReason, Unchecked
 from ccinspect.core.verdict import (
     CheckResult,
     SubjectResult,
@@ -23,7 +24,6 @@ from ccinspect.core.verdict import (
     join_texts,
     passed,
 )
-from ccinspect.nightly.audit import AuditResult, Gap, GapCount, GapReason, Unchecked
 
 __all__ = ["CHECK_ID", "REQUIREMENTS", "TITLE", "audit_check", "audit_unavailable"]
 
