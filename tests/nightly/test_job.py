@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 
 from ccinspect.core.canary import Canary, CanaryIdentity, CanaryJudgement, CanaryStatus, Outcome
+from ccinspect.core.compare import CheckChange
 from ccinspect.core.verdict import Text, Verdict
 from ccinspect.nightly.job import NightlyResult, _exit_code
 from ccinspect.runner.run import RunOutcome
 from ccinspect.store import RunStatus, open_store
-from ccinspect.store.results import CheckChange
 
 REPO = Path(__file__).resolve().parents[2]
 CANARY = Canary(

@@ -24,8 +24,8 @@ from ccinspect.core.verdict import Verdict
 from ccinspect.errors import EXIT_FAIL, EXIT_OK
 
 if TYPE_CHECKING:
+    from ccinspect.core.compare import RunComparison
     from ccinspect.store import RunDetail, RunSummary
-    from ccinspect.store.results import Comparison
 
 __all__ = ["register"]
 
@@ -189,7 +189,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_FAIL if comparison.regressions else EXIT_OK
 
 
-def _print_comparison(c: Comparison) -> None:
+def _print_comparison(c: RunComparison) -> None:
     table = Table(title=f"{c.run_a} → {c.run_b}: changed checks / 结论变化的检查项")
     for heading in ("check 检查项", "before 之前", "after 之后", "subjects 对象"):
         table.add_column(heading)

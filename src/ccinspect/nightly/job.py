@@ -31,6 +31,7 @@ import soundfile
 
 from ccinspect.core import canary as canaries
 from ccinspect.core.auditcheck import audit_check, audit_unavailable
+from ccinspect.core.compare import CheckChange
 from ccinspect.core.scenario import Scenario, Target
 from ccinspect.core.scenario.target import DemoApiComplaints, DirectoryAudit, HttpComplaints
 from ccinspect.core.sla import sla_check
@@ -56,7 +57,6 @@ from ccinspect.runner.run import (
 )
 from ccinspect.store import RunRecorder, RunStatus, RunStore, StoreError
 from ccinspect.store import canaries as canary_store
-from ccinspect.store.results import CheckChange
 
 __all__ = ["NightlyOptions", "NightlyResult", "nightly"]
 

@@ -2,7 +2,7 @@
 
 * Runs (this module's exports): every rehearsal with its checks, calls, SIP messages,
   recordings and evidence files; see docs/store.md.
-* ``complaints``: the demo complaint service's tickets.
+  Comparisons between runs are :mod:`ccinspect.core.compare`'s (``RunStore.compare``).
 """
 
 from ccinspect.core.rundoc import RunStatus
@@ -10,22 +10,17 @@ from ccinspect.store.errors import AmbiguousRun, RunDirInvalid, RunNotFound, Sto
 from ccinspect.store.recorder import RunRecorder
 from ccinspect.store.results import (
     CallSummary,
-    CheckChange,
-    Comparison,
     EvidenceFile,
     LegSummary,
     Liveness,
     RunDetail,
     RunSummary,
-    SubjectChange,
 )
 from ccinspect.store.runstore import RunStore, open_store
 
 __all__ = [
     "AmbiguousRun",
     "CallSummary",
-    "CheckChange",
-    "Comparison",
     "EvidenceFile",
     "LegSummary",
     "Liveness",
@@ -38,6 +33,5 @@ __all__ = [
     "RunSummary",
     "StoreError",
     "StoreUnavailable",
-    "SubjectChange",
     "open_store",
 ]

@@ -11,6 +11,7 @@ import time
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from ccinspect.core.compare import RunComparison, diff_runs
 from ccinspect.core.facts import CallFact, RecordingFact
 from ccinspect.core.rundoc import RunStatus
 from ccinspect.core.verdict import CheckResult, Verdict
@@ -19,13 +20,10 @@ from ccinspect.store.liveness import liveness
 from ccinspect.store.mapping import call_fact, call_summary, check_result, recording_fact
 from ccinspect.store.models import CallRow, CheckRow, LegRow, RecordingRow, RunRow
 from ccinspect.store.results import (
-    CheckChange,
-    Comparison,
     EvidenceFile,
     Liveness,
     RunDetail,
     RunSummary,
-    SubjectChange,
 )
 
 #: A run recorded on another host is taken as interrupted when nothing was recorded for this long.
@@ -207,35 +205,14 @@ def get_recordings(session: Session, run_id: str) -> tuple[RecordingFact, ...]:
     return tuple(recording_fact(r) for r in rows)
 
 
-def compare(session: Session, run_a: str, run_b: str) -> Comparison:
-    """How run ``run_b`` differs from run ``run_a``, check by check and subject by subject."""
+def compare(session: Session, run_a: str, run_b: str) -> RunComparison:
+    """How run ``run_b`` differs from run ``run_a`` (:func:`ccinspect.core.compare.diff_runs`)."""
     a, b = run_row(session, run_a), run_row(session, run_b)
-    before = {c.check_id: c for c in _checks(session, a.id)}
-    after = {c.check_id: c for c in _checks(session, b.id)}
-    order = list(after) + [cid for cid in before if cid not in after]
-    changed: list[CheckChange] = []
-    shifted: list[CheckChange] = []
-    unchanged: list[str] = []
-    for cid in order:
-        old, new = before.get(cid), after.get(cid)
-        old_v = old.verdict if old else None
-        new_v = new.verdict if new else None
-        change = CheckChange(cid, old_v, new_v, _subject_changes(old, new))
-        if old_v is not new_v:
-            changed.append(change)
-        elif change.subjects:
-            shifted.append(change)
-        else:
-            unchanged.append(cid)
-    return Comparison(
-        a.run_id, b.run_id, a.overall, b.overall, tuple(changed), tuple(shifted), tuple(unchanged)
-    )
-
-
-def _subject_changes(old: CheckResult | None, new: CheckResult | None) -> tuple[SubjectChange, ...]:
-    before = {s.subject: s.verdict for s in (old.subjects if old else ())}
-    after = {s.subject: s.verdict for s in (new.subjects if new else ())}
-    names = list(after) + [n for n in before if n not in after]
-    return tuple(
-        SubjectChange(n, before.get(n), after.get(n)) for n in names if before.get(n) is not after.get(n)
+    return diff_runs(
+        _checks(session, a.id),
+        _checks(session, b.id),
+        run_a=a.run_id,
+        run_b=b.run_id,
+        overall_a=a.overall,
+        overall_b=b.overall,
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ccinspect.core.facts import CallPurpose, LegRole
 from ccinspect.core.rundoc import RunStatus
-from ccinspect.core.verdict import CheckResult, Verdict, regressed
+from ccinspect.core.verdict import CheckResult, Verdict
 
 
 class Liveness(enum.Enum):
@@ -99,56 +99,3 @@ class RunDetail:
     calls: tuple[CallSummary, ...]
     recordings: int
     evidence: tuple[EvidenceFile, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class SubjectChange:
-    """One subject of a check whose verdict differs; None where the subject is absent."""
-
-    subject: str
-    before: Verdict | None
-    after: Verdict | None
-
-
-@dataclass(frozen=True, slots=True)
-class CheckChange:
-    """One check whose verdict differs between two runs; None where the check is absent."""
-
-    check_id: str
-    before: Verdict | None
-    after: Verdict | None
-    subjects: tuple[SubjectChange, ...]
-
-    @property
-    def regressed(self) -> bool:
-        """True when the later run is worse (e.g. PASS → FAIL, or a check newly failing)."""
-        return _worse(self.after, self.before)
-
-
-@dataclass(frozen=True, slots=True)
-class Comparison:
-    """How run ``run_b`` differs from run ``run_a`` check by check.
-
-    ``changed`` lists the checks whose verdict changed, appeared or disappeared (in ``run_b``'s
-    order, then those only in ``run_a``), each with its subjects whose verdict changed;
-    ``shifted`` the checks whose verdict stayed the same while some subjects' verdicts changed
-    (still FAIL, but another seat now fails); ``unchanged`` the ids of the others.
-    ``overall_before`` / ``overall_after`` are the two runs' overall verdicts.
-    """
-
-    run_a: str
-    run_b: str
-    overall_before: Verdict | None
-    overall_after: Verdict | None
-    changed: tuple[CheckChange, ...]
-    shifted: tuple[CheckChange, ...]
-    unchanged: tuple[str, ...]
-
-    @property
-    def regressions(self) -> tuple[CheckChange, ...]:
-        """The changes that made things worse."""
-        return tuple(c for c in self.changed if c.regressed)
-
-
-def _worse(after: Verdict | None, before: Verdict | None) -> bool:
-    return regressed(before, after)

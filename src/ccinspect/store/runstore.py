@@ -16,13 +16,14 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ccinspect.bundle import BundleFile
+from ccinspect.core.compare import RunComparison
 from ccinspect.core.facts import CallFact, RecordingFact
 from ccinspect.core.rundoc import RunStatus
 from ccinspect.store import queries
 from ccinspect.store.db import Database, open_database, redacted
 from ccinspect.store.importer import import_run_dir
 from ccinspect.store.models import RunRow
-from ccinspect.store.results import Comparison, EvidenceFile, RunDetail, RunSummary
+from ccinspect.store.results import EvidenceFile, RunDetail, RunSummary
 from ccinspect.store.writes import put_evidence
 
 
@@ -87,7 +88,7 @@ class RunStore:
         with self.db.reading("read a run's recordings", "读取运行的录音") as session:
             return queries.get_recordings(session, run_id)
 
-    def compare(self, run_a: str, run_b: str) -> Comparison:
+    def compare(self, run_a: str, run_b: str) -> RunComparison:
         """Which checks changed verdict from run ``run_a`` to run ``run_b`` (exact ids)."""
         with self.db.reading("compare two runs", "比较两次运行") as session:
             return queries.compare(session, run_a, run_b)
