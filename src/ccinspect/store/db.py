@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from ccinspect.store.errors import StoreUnavailable
+from ccinspect.store.migrate import Migrations
 from ccinspect.store.migrations import HEAD
 from ccinspect.store.models import VERSION_TABLE
 
@@ -120,50 +121,28 @@ def _listen(engine: Engine) -> Engine:
     return engine
 
 
+#: The run store's migrations (``store/migrations/``, version table ``ccinspect_store_version``).
+MIGRATIONS = Migrations(MIGRATIONS_DIR, VERSION_TABLE)
+
+
 def alembic_config(connection: Connection | None = None, url: str | None = None) -> Any:
-    """An Alembic ``Config`` for the store's migrations, built in code.
-
-    Pass a ``connection`` to migrate over it (what :func:`open_store` does), or a ``url`` to run
-    Alembic commands such as ``revision --autogenerate`` (see docs/store.md).
-    """
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("version_table", VERSION_TABLE)
-    if url is not None:
-        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    if connection is not None:
-        config.attributes["connection"] = connection
-    return config
+    """An Alembic ``Config`` for the store's migrations (see :meth:`Migrations.config`)."""
+    return MIGRATIONS.config(connection, url)
 
 
 def upgrade_to_head(engine: Engine) -> None:
     """Apply every migration not yet applied (a no-op when the schema is at head)."""
-    from alembic import command
-
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "head")
+    MIGRATIONS.upgrade_to_head(engine)
 
 
 def current_revision(engine: Engine) -> str | None:
     """The schema revision the database is at (None before the first migration)."""
-    from alembic.runtime.migration import MigrationContext
-
-    with engine.connect() as connection:
-        if not inspect(connection).has_table(VERSION_TABLE):
-            return None
-        context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
-        return context.get_current_revision()
+    return MIGRATIONS.current_revision(engine)
 
 
 def head_revision() -> str:
     """The newest migration shipped with this version of ccinspect."""
-    from alembic.script import ScriptDirectory
-
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None, "the store ships at least one migration"
-    return head
+    return MIGRATIONS.head_revision()
 
 
 class Database:

@@ -159,3 +159,23 @@ def test_database_url_accepts_paths_and_urls(tmp_path: Path) -> None:
     """A bare path becomes an absolute sqlite URL; a URL is used as given."""
     assert database_url("sqlite:///rel.db") == "sqlite:///rel.db"
     assert database_url(str(tmp_path / "a b.db")) == f"sqlite:///{tmp_path / 'a b.db'}"
+
+
+def test_a_database_made_before_migrations_is_stamped_and_upgraded(tmp_path: Path) -> None:
+    """Tables made by create_all (the service before it had migrations) are taken as the initial
+    revision, then upgraded; a new database is migrated from nothing."""
+    from sqlalchemy import create_engine
+
+    from ccinspect.demo.complaints.db import migrate
+    from ccinspect.demo.complaints.db.models import ComplaintBase
+
+    old = create_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    ComplaintBase.metadata.create_all(old)
+    assert migrate.current_revision(old) is None
+    migrate.upgrade_to_head(old)
+    assert migrate.current_revision(old) == migrate.head_revision()
+    new = create_engine(f"sqlite:///{tmp_path / 'new.sqlite'}")
+    migrate.upgrade_to_head(new)
+    assert migrate.current_revision(new) == migrate.head_revision()
+    old.dispose()
+    new.dispose()

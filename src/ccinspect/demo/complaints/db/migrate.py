@@ -8,11 +8,13 @@ is stamped at the initial revision, whose tables it already holds, and upgraded 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import inspect
 from sqlalchemy.engine import Connection, Engine
+
+from ccinspect.store.migrate import Migrations
 
 from .models import VERSION_TABLE, TicketRow
 
@@ -21,51 +23,30 @@ INITIAL = "c0001"
 """The first revision: exactly the tables the service made with ``create_all`` before."""
 
 
+#: The complaint store's migrations, beside the run store's in the same database if wanted.
+MIGRATIONS = Migrations(MIGRATIONS_DIR, VERSION_TABLE)
+
+
 def alembic_config(connection: Connection | None = None, url: str | None = None) -> Any:
-    """An Alembic ``Config`` for the complaint store's migrations, built in code.
+    """An Alembic ``Config`` for the complaint store's migrations (see ``Migrations.config``)."""
+    return MIGRATIONS.config(connection, url)
 
-    Pass a ``connection`` to migrate over it, or a ``url`` to run Alembic commands such as
-    ``revision --autogenerate`` against a database.
-    """
-    from alembic.config import Config
 
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("version_table", VERSION_TABLE)
-    if url is not None:
-        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    if connection is not None:
-        config.attributes["connection"] = connection
-    return config
+def _stamp_pre_migration_database(tables: Sequence[str]) -> str | None:
+    """A database whose tables ``create_all`` made (no version table) is at :data:`INITIAL`."""
+    return INITIAL if TicketRow.__tablename__ in tables else None
 
 
 def upgrade_to_head(engine: Engine) -> None:
     """Apply every migration not yet applied (a no-op when the schema is at head)."""
-    from alembic import command
-
-    with engine.begin() as connection:
-        config = alembic_config(connection)
-        names = inspect(connection).get_table_names()
-        if VERSION_TABLE not in names and TicketRow.__tablename__ in names:
-            command.stamp(config, INITIAL)
-        command.upgrade(config, "head")
+    MIGRATIONS.upgrade_to_head(engine, stamp_first=_stamp_pre_migration_database)
 
 
 def current_revision(engine: Engine) -> str | None:
     """The schema revision the database is at (None before the first migration)."""
-    from alembic.runtime.migration import MigrationContext
-
-    with engine.connect() as connection:
-        if not inspect(connection).has_table(VERSION_TABLE):
-            return None
-        context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
-        return context.get_current_revision()
+    return MIGRATIONS.current_revision(engine)
 
 
 def head_revision() -> str:
     """The newest migration shipped with this version of ccinspect."""
-    from alembic.script import ScriptDirectory
-
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None, "the complaint store ships at least one migration"
-    return head
+    return MIGRATIONS.head_revision()
