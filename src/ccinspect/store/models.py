@@ -42,6 +42,16 @@ NAME_MAX = 200
 PATH_MAX = 1024
 
 
+#: Stable constraint names, so that migrations can refer to them (shared by the demo's tables).
+NAMING_CONVENTION: dict[str, str] = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
 def enum_column(cls: type[enum.Enum], name: str, length: int = 16) -> Enum:
     """A VARCHAR + CHECK column holding the enum's values; ``name`` names the CHECK constraint."""
     return Enum(
@@ -58,15 +68,7 @@ def enum_column(cls: type[enum.Enum], name: str, length: int = 16) -> Enum:
 class RunBase(DeclarativeBase):
     """Declarative base of the run tables, with stable constraint names for migrations."""
 
-    metadata = MetaData(
-        naming_convention={
-            "ix": "ix_%(column_0_label)s",
-            "uq": "uq_%(table_name)s_%(column_0_name)s",
-            "ck": "ck_%(table_name)s_%(constraint_name)s",
-            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-            "pk": "pk_%(table_name)s",
-        }
-    )
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {float: Double(), str: Text()}
 
 

@@ -28,6 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from ccinspect.store.models import NAMING_CONVENTION, enum_column
+
 from .tickets import CALLER_MAX, CHANNEL_ID_MAX, CHANNEL_MAX, FIRST_TICKET_NUMBER, RECORDING_MAX, TicketState
 
 VERSION_TABLE = "ccinspect_complaints_version"
@@ -57,29 +59,13 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def _state_column_type(name: str) -> Enum:
     """A VARCHAR + CHECK state column; ``name`` keeps each CHECK constraint name unique."""
-    return Enum(
-        TicketState,
-        name=name,
-        native_enum=False,
-        length=16,
-        values_callable=lambda states: [s.value for s in states],
-        validate_strings=True,
-        create_constraint=True,
-    )
+    return enum_column(TicketState, name)
 
 
 class ComplaintBase(DeclarativeBase):
     """Declarative base of the complaint tables, with Alembic-friendly constraint names."""
 
-    metadata = MetaData(
-        naming_convention={
-            "ix": "ix_%(column_0_label)s",
-            "uq": "uq_%(table_name)s_%(column_0_name)s",
-            "ck": "ck_%(table_name)s_%(constraint_name)s",
-            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-            "pk": "pk_%(table_name)s",
-        }
-    )
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 class TicketRow(ComplaintBase):
