@@ -219,11 +219,12 @@ class Inspection:
                 progress=self.progress,
             )
             self._save(RunStatus.RUNNING)
-            # The complaint call runs beside the other phases. The task group cancels it (and
-            # so hangs it up) as soon as the run is stopped or fails, and never lets it outlive
-            # the engine; once the other calls are over it gets at most its own bound more.
-            async with asyncio.TaskGroup() as group:
-                complaint = group.create_task(self._complaint(engine, trunk))
+            # The complaint call runs beside the other phases; once they are over it gets at most
+            # its own bound more. Stopped, failed or out of time, it is cancelled (so hung up)
+            # and waited for before the engine stops. Not a TaskGroup: that would wrap a
+            # SipError of the phases in an ExceptionGroup, and the run must record it as an error.
+            complaint = asyncio.create_task(self._complaint(engine, trunk))
+            try:
                 await self._call_phases(engine, seats, trunk)
                 try:
                     async with asyncio.timeout(timeouts.complaint):
@@ -233,6 +234,11 @@ class Inspection:
                         f"the complaint call did not end within {timeouts.complaint:g} s: hung up "
                         f"/ 投诉呼叫未在 {timeouts.complaint:g} 秒内结束，已挂断"
                     )
+            finally:
+                complaint.cancel()
+                # asyncio.wait neither raises the complaint's outcome nor swallows a cancellation
+                # of this task (a second Ctrl-C still propagates).
+                await asyncio.wait([complaint])
         await self._platform_side(store, before, store_error)
 
     def _spec(
