@@ -34,6 +34,7 @@ __all__ = [
     "ComplaintBacklogFact",
     "LegFact",
     "LegRole",
+    "ManualAnswerFact",
     "MessageDirection",
     "RecordingFact",
     "RecordingSource",
@@ -358,6 +359,38 @@ class CdrFact:
     disposition: str | None
     screening: str | None
     recording: str | None
+    #: When the record says the call started (epoch seconds), the platform's own call id and
+    #: the agent it names, where the platform's CDR has them.
+    started_at: float | None = None
+    record_id: str | None = None
+    agent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ManualAnswerFact:
+    """What an operator answered when the runner asked them to look at the platform.
+
+    * ``topic``: ``complaint`` (the ticket of a complaint call) or ``screening`` (what the agent's
+      screen showed for a screening call); ``call_key`` the call asked about.
+    * ``question``: what the operator was shown (caller number, call time, what to look for).
+    * ``answered``: False when no answer came within the bound (``error`` says why).
+    * ``confirmed``: the operator confirmed what was asked (a ticket exists; a warning was shown);
+      ``value``: what they read back (the ticket number, the warning text; '' for nothing).
+    * ``source``: ``interactive`` or the answers file's name; ``evidence``: an attached file
+      kept in the run (relative path), None when none.
+    """
+
+    topic: str
+    call_key: str
+    question: str
+    answered: bool
+    confirmed: bool | None = None
+    value: str | None = None
+    note: str | None = None
+    source: str | None = None
+    evidence: str | None = None
+    answered_at: float | None = None
+    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,6 +409,7 @@ class RunFacts:
     access: tuple[AccessControlFact, ...] = ()
     tickets: tuple[TicketFact, ...] = ()
     cdrs: tuple[CdrFact, ...] = ()
+    answers: tuple[ManualAnswerFact, ...] = ()
     stray_trunk_invites: tuple[SipMessageFact, ...] = ()
     complaint_backlog: ComplaintBacklogFact | None = None
 
@@ -399,3 +433,7 @@ class RunFacts:
     def cdr_for(self, call_key: str) -> CdrFact | None:
         """The CDR of a call, or None when the platform exposes none for it."""
         return next((c for c in self.cdrs if c.call_key == call_key), None)
+
+    def answer_for(self, topic: str, call_key: str) -> ManualAnswerFact | None:
+        """The operator's answer about ``call_key`` on ``topic``, or None when none was asked."""
+        return next((a for a in self.answers if a.topic == topic and a.call_key == call_key), None)

@@ -33,7 +33,7 @@ from ccinspect.core import canary as canaries
 from ccinspect.core.auditcheck import audit_check, audit_unavailable
 from ccinspect.core.compare import CheckChange
 from ccinspect.core.scenario import Scenario, Target
-from ccinspect.core.scenario.target import DemoApiComplaints, DirectoryAudit, HttpComplaints
+from ccinspect.core.scenario.target import DemoApiComplaints, DirectoryAudit
 from ccinspect.core.sla import sla_check
 from ccinspect.core.verdict import CheckResult, Text, Verdict, aggregate
 from ccinspect.media.analysis import analyse_recording
@@ -321,7 +321,7 @@ async def _production_checks(target: Target, opts: NightlyOptions) -> tuple[Chec
     if spec is not None:
         checks.append(await asyncio.to_thread(_audit, spec, now))
     complaints = target.complaints
-    if spec is not None and spec.complaint_sla and isinstance(complaints, DemoApiComplaints | HttpComplaints):
+    if spec is not None and spec.complaint_sla and isinstance(complaints, DemoApiComplaints):
         base = str(complaints.url).rstrip("/").removesuffix("/api")
         facts = await gather_sla(base, now=now, tz="Asia/Shanghai")
         checks.append(sla_check(facts))

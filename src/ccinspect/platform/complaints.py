@@ -25,7 +25,7 @@ import aiohttp
 from ccinspect.core.facts import CallFact, ComplaintBacklogFact, TicketFact
 from ccinspect.core.numbers import same_number
 from ccinspect.core.scenario import Target
-from ccinspect.core.scenario.target import DemoApiComplaints, HttpComplaints, ManualComplaints
+from ccinspect.core.scenario.target import DemoApiComplaints, ManualComplaints
 from ccinspect.core.sla import (
     DEFAULT_REPLY_DAYS,
     OPEN_STATES,
@@ -41,7 +41,6 @@ from ccinspect.core.sla import (
 )
 from ccinspect.core.verdict import Text
 from ccinspect.platform.errors import AdapterError
-from ccinspect.platform.httputil import basic_auth_header
 
 __all__ = [
     "ComplaintApiError",
@@ -105,12 +104,9 @@ async def fetch_json(
 
 def _complaint_api(target: Target) -> tuple[str, dict[str, str]] | None:
     spec = target.complaints
-    if not isinstance(spec, DemoApiComplaints | HttpComplaints):
+    if not isinstance(spec, DemoApiComplaints):
         return None
-    headers: dict[str, str] = {}
-    if isinstance(spec, HttpComplaints) and spec.password is not None:
-        headers = basic_auth_header(spec.username or "", spec.password.get_secret_value())
-    return str(spec.url).rstrip("/"), headers
+    return str(spec.url).rstrip("/"), {}
 
 
 async def existing_ticket_ids(target: Target) -> set[str] | None:
@@ -158,11 +154,10 @@ async def ticket_facts(
                 "投诉系统为人工处理，请人工确认工单",
             )
         ], None
-    assert isinstance(spec, DemoApiComplaints | HttpComplaints)
+    if not isinstance(spec, DemoApiComplaints):
+        return [TicketFact(call.key, False, None, None, None, None, None, error="not implemented")], None
     base = str(spec.url).rstrip("/")
     headers: dict[str, str] = {}
-    if isinstance(spec, HttpComplaints) and spec.password is not None:
-        headers = basic_auth_header(spec.username or "", spec.password.get_secret_value())
     caller = call.caller_number_sent or ""
     deadline = time.monotonic() + bound_s
     ticket: dict[str, object] | None = None

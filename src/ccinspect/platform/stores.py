@@ -12,6 +12,7 @@ from ccinspect.core.facts import RecordingSource
 from ccinspect.core.scenario import Target
 from ccinspect.core.scenario.target import AriRecordings as AriSpec
 from ccinspect.core.scenario.target import DirectoryRecordings as DirSpec
+from ccinspect.core.scenario.target import HttpRecordings as HttpSpec
 from ccinspect.platform.ari import AriRecordings
 from ccinspect.platform.directory import DirectoryRecordings
 from ccinspect.platform.httprec import HttpRecordings
@@ -27,6 +28,8 @@ def open_store(target: Target, *, timeout: float = 10.0) -> RecordingStore | Non
         return None
     if isinstance(spec, DirSpec):
         return DirectoryRecordings(Path(spec.path))
+    if not isinstance(spec, AriSpec | HttpSpec):
+        raise NotImplementedError(spec.kind)
     password = spec.password.get_secret_value() if spec.password is not None else ""
     cls = AriRecordings if isinstance(spec, AriSpec) else HttpRecordings
     return cls(str(spec.url), spec.username or "", password, timeout=timeout)

@@ -8,7 +8,9 @@ from pathlib import Path
 from ccinspect.core.facts import (
     AccessControlFact,
     CallFact,
+    CdrFact,
     ComplaintBacklogFact,
+    ManualAnswerFact,
     RecordingFact,
     RegistrationFact,
     RetentionFact,
@@ -50,6 +52,8 @@ class Gathered:
     access: list[AccessControlFact] = field(default_factory=list)
     tickets: list[TicketFact] = field(default_factory=list)
     backlog: ComplaintBacklogFact | None = None
+    cdrs: list[CdrFact] = field(default_factory=list)
+    answers: list[ManualAnswerFact] = field(default_factory=list)
 
     def facts(self) -> RunFacts:
         return RunFacts(
@@ -59,6 +63,8 @@ class Gathered:
             retention=self.retention,
             access=tuple(self.access),
             tickets=tuple(self.tickets),
+            cdrs=tuple(self.cdrs),
+            answers=tuple(self.answers),
             stray_trunk_invites=tuple(self.stray),
             complaint_backlog=self.backlog,
         )

@@ -7,22 +7,46 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, PrivateAttr, model_validator
 
 from ccinspect.core.scenario.errors import FileProblem
-from ccinspect.core.scenario.fields import Credentials, HostPort, Model, Name, Number, Url
+from ccinspect.core.scenario.fields import Credentials, HostPort, Model, Name, Number
+from ccinspect.core.scenario.sources import (
+    AriRecordings,
+    Cdr,
+    CdrFile,
+    CdrHttp,
+    CdrSql,
+    Complaints,
+    DemoApiComplaints,
+    DirectoryRecordings,
+    HttpRecordings,
+    ManualComplaints,
+    Recordings,
+    RestComplaints,
+    Screening,
+    SqlComplaints,
+    SqlRecordings,
+)
 
 __all__ = [
     "AriRecordings",
+    "Cdr",
+    "CdrFile",
+    "CdrHttp",
+    "CdrSql",
     "Complaints",
     "DemoApiComplaints",
     "DirectoryRecordings",
-    "HttpComplaints",
     "HttpRecordings",
     "ManualComplaints",
     "NumbersSpec",
     "PublicLineTrunk",
     "Recordings",
+    "RestComplaints",
+    "Screening",
     "SeatSpec",
     "SimulatedTrunk",
     "SipSettings",
+    "SqlComplaints",
+    "SqlRecordings",
     "Target",
     "Trunk",
 ]
@@ -73,60 +97,7 @@ class NumbersSpec(Model):
     blacklisted_callers: tuple[Number, ...] = ()
 
 
-class AriRecordings(Credentials):
-    """Recordings through Asterisk ARI (``/recordings/stored``)."""
-
-    kind: Literal["ari"]
-    url: Url
-    username: str | None = None
-    retention_days: Annotated[int, Field(ge=0)] | None = None
-    #: A global dialplan variable holding the platform's own purge policy in days, read over
-    #: ARI at run time (stronger evidence than ``retention_days``, which the operator declares).
-    retention_variable: str | None = None
-
-
-class HttpRecordings(Credentials):
-    """Recordings through the platform's HTTP playback interface."""
-
-    kind: Literal["http"]
-    url: Url
-    username: str | None = None
-    retention_days: Annotated[int, Field(ge=0)] | None = None
-
-
-class DirectoryRecordings(Model):
-    """Recordings read straight from a directory (no interface to probe)."""
-
-    kind: Literal["directory"]
-    path: str
-    retention_days: Annotated[int, Field(ge=0)] | None = None
-
-
-class DemoApiComplaints(Model):
-    """The demo complaint service's API."""
-
-    kind: Literal["demo-api"]
-    url: Url
-
-
-class HttpComplaints(Credentials):
-    """A complaint/ticket system with an HTTP API."""
-
-    kind: Literal["http"]
-    url: Url
-    username: str | None = None
-
-
-class ManualComplaints(Model):
-    """No API: the operator confirms the ticket by hand when asked."""
-
-    kind: Literal["manual"]
-    instructions: str | None = None
-
-
 Trunk = Annotated[SimulatedTrunk | PublicLineTrunk, Field(discriminator="mode")]
-Recordings = Annotated[AriRecordings | HttpRecordings | DirectoryRecordings, Field(discriminator="kind")]
-Complaints = Annotated[DemoApiComplaints | HttpComplaints | ManualComplaints, Field(discriminator="kind")]
 
 
 class DirectoryAudit(Model):
@@ -158,6 +129,8 @@ class Target(Model):
     numbers: NumbersSpec
     recordings: Recordings | None = None
     complaints: Complaints | None = None
+    cdr: Cdr | None = None
+    screening: Screening | None = None
     audit: Audit | None = None
     _source: str = PrivateAttr(default="<target>")
 
