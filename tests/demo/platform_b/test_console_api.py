@@ -19,7 +19,17 @@ from tests.demo.platform_b.conftest import (
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 RECORDING_KEYS = {"callId", "caller", "callee", "agentId", "startTime", "duration", "fileUrl"}
-CDR_KEYS = {"callId", "callDate", "src", "dst", "disposition", "billsec", "screenResult", "agentId", "recordFile"}
+CDR_KEYS = {
+    "callId",
+    "callDate",
+    "src",
+    "dst",
+    "disposition",
+    "billsec",
+    "screenResult",
+    "agentId",
+    "recordFile",
+}
 ORDER_KEYS = {"orderNo", "phone", "createdAt", "recordUrl", "deadline", "status"}
 API_PATHS = (
     "/api/v1/recordings",
@@ -31,7 +41,8 @@ API_PATHS = (
 
 
 async def test_every_api_route_needs_the_bearer_token(client: Client) -> None:
-    """Without the token, or with a wrong one, every API route answers 401 {"code":401,"msg":"unauthorized"}."""
+    """Without the token, or with a wrong one, every API route answers 401
+    ``{"code":401,"msg":"unauthorized"}``."""
     for path in API_PATHS:
         for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN}):
             resp = await client.get(path, headers=headers)
@@ -49,7 +60,9 @@ async def test_api_open_when_the_fault_switch_is_off(make_client: ClientFactory)
         assert await resp.json() == {"code": 0, "data": {"recordingRetentionDays": 180}}
 
 
-async def test_recordings_search_shape_window_and_paging(client: Client, dsn: str, recording_root: Path) -> None:
+async def test_recordings_search_shape_window_and_paging(
+    client: Client, dsn: str, recording_root: Path
+) -> None:
     """/api/v1/recordings lists recorded calls whose file exists, phone as caller or callee,
     within the Beijing-time window, newest first, in the contract's exact shape, paged."""
     add_call(dsn, recording_root, "3000.1", when=ago(hours=3), src="13800138000", billsec=12)

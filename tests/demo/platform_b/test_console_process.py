@@ -50,12 +50,15 @@ def _base_config(dsn: str, root: Path, port: int) -> dict[str, object]:
     }
 
 
-async def _wait_healthy(session: aiohttp.ClientSession, base: str, proc: asyncio.subprocess.Process, log: Path) -> None:
+async def _wait_healthy(
+    session: aiohttp.ClientSession, base: str, proc: asyncio.subprocess.Process, log: Path
+) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + START_TIMEOUT
     while loop.time() < deadline:
         if proc.returncode is not None:
-            raise AssertionError(f"console exited with {proc.returncode}:\n{log.read_text()}")
+            output = await asyncio.to_thread(log.read_text)
+            raise AssertionError(f"console exited with {proc.returncode}:\n{output}")
         try:
             async with session.get(f"{base}/healthz") as resp:
                 if resp.status == 200:
@@ -64,10 +67,13 @@ async def _wait_healthy(session: aiohttp.ClientSession, base: str, proc: asyncio
         except aiohttp.ClientConnectionError:
             pass
         await asyncio.sleep(0.1)
-    raise AssertionError(f"console not healthy after {START_TIMEOUT}s:\n{log.read_text()}")
+    output = await asyncio.to_thread(log.read_text)
+    raise AssertionError(f"console not healthy after {START_TIMEOUT}s:\n{output}")
 
 
-async def test_module_entry_point_serves_and_stops_on_sigterm(dsn: str, recording_root: Path, tmp_path: Path) -> None:
+async def test_module_entry_point_serves_and_stops_on_sigterm(
+    dsn: str, recording_root: Path, tmp_path: Path
+) -> None:
     """The command line reads the JSON config, creates the schema, answers /healthz, logs in the
     demo account, serves the API with the token, logs to stderr and exits 0 on SIGTERM."""
     port = _free_port()
@@ -92,7 +98,9 @@ async def test_module_entry_point_serves_and_stops_on_sigterm(dsn: str, recordin
                 assert resp.status == 302 and resp.headers["Location"] == "/calls"
             async with session.get(f"{base}/calls") as resp:
                 assert resp.status == 200
-            async with session.get(f"{base}/api/v1/settings", headers={"Authorization": f"Bearer {TOKEN}"}) as resp:
+            async with session.get(
+                f"{base}/api/v1/settings", headers={"Authorization": f"Bearer {TOKEN}"}
+            ) as resp:
                 assert await resp.json() == {"code": 0, "data": {"recordingRetentionDays": 180}}
         proc.send_signal(signal.SIGTERM)
         async with asyncio.timeout(STOP_TIMEOUT):
@@ -101,7 +109,7 @@ async def test_module_entry_point_serves_and_stops_on_sigterm(dsn: str, recordin
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
-    output = log.read_text()
+    output = await asyncio.to_thread(log.read_text)
     assert "schema ready" in output and "console stopped" in output
     assert "ccb-db-pass" not in output
 

@@ -34,7 +34,9 @@ async def test_pages_redirect_to_login_without_a_session(client: Client) -> None
 async def test_wrong_password_is_refused_and_gives_no_session(client: Client) -> None:
     """A wrong password (or unknown user) answers 401 with the form and sets no session."""
     assert await login(client, password="wrong") == 401
-    resp = await client.post("/login", data={"username": "nobody", "password": PASSWORD}, allow_redirects=False)
+    resp = await client.post(
+        "/login", data={"username": "nobody", "password": PASSWORD}, allow_redirects=False
+    )
     assert resp.status == 401
     assert "用户名或密码错误" in await resp.text()
     resp = await client.get("/calls", allow_redirects=False)
@@ -97,7 +99,9 @@ async def test_player_page_has_the_audio_element(client: Client, dsn: str, recor
     assert resp.status == 404
 
 
-async def test_media_needs_a_session_and_serves_the_wav(client: Client, dsn: str, recording_root: Path) -> None:
+async def test_media_needs_a_session_and_serves_the_wav(
+    client: Client, dsn: str, recording_root: Path
+) -> None:
     """Without a session the media route answers 401; with one it streams the stereo 8 kHz WAV."""
     record_file = add_call(dsn, recording_root, "2000.1", when=ago(minutes=5))
     resp = await client.get("/media/2000.1.wav", allow_redirects=False)
