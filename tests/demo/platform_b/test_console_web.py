@@ -164,3 +164,28 @@ async def test_settings_page_shows_and_updates_retention(client: Client) -> None
     assert "不能少于 30 天" in html and 'value="90"' in html
     resp = await client.post("/settings", data={"retention_days": "abc"})
     assert resp.status == 400
+
+
+async def test_settings_are_for_administrators_only(client: Client, dsn: str) -> None:
+    """An account without the admin role may see calls but not the settings (403)."""
+    from sqlalchemy import create_engine, text
+
+    from ccinspect.demo.platform_b.console.auth import hash_password
+
+    engine = create_engine(dsn)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (username, password_hash, role, updated_at)"
+                " VALUES ('agent1', :h, 'agent', now())"
+            ),
+            {"h": hash_password("agent-pass")},
+        )
+    engine.dispose()
+    resp = await client.post(
+        "/login", data={"username": "agent1", "password": "agent-pass"}, allow_redirects=False
+    )
+    assert resp.status == 302
+    assert (await client.get("/calls")).status == 200
+    assert (await client.get("/settings")).status == 403
+    assert (await client.post("/settings", data={"retention_days": "60"})).status == 403

@@ -46,9 +46,10 @@ def bearer_matches(header: str | None, token: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Session:
-    """A logged-in browser: who, and until when."""
+    """A logged-in browser: who, with which role, and until when."""
 
     username: str
+    role: str
     expires: datetime
 
 
@@ -60,12 +61,12 @@ class SessionStore:
         self._sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
 
-    def open(self, username: str, *, now: datetime) -> str:
+    def open(self, username: str, role: str, *, now: datetime) -> str:
         """A new session id for ``username``."""
         session_id = secrets.token_urlsafe(32)
         with self._lock:
             self._sessions = {k: s for k, s in self._sessions.items() if s.expires > now}
-            self._sessions[session_id] = Session(username, now + self._lifetime)
+            self._sessions[session_id] = Session(username, role, now + self._lifetime)
         return session_id
 
     def get(self, session_id: str | None, *, now: datetime) -> Session | None:

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 PAGE_LIMIT = 500
 """At most this many rows on the calls and orders pages."""
 AUDIO_TYPE = "audio/wav"
+ADMIN = "admin"
 
 
 def current_session(request: web.Request) -> Session | None:
@@ -43,6 +44,14 @@ def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/calls"
+
+
+def require_admin(request: web.Request) -> Session:
+    """The session of an administrator; anybody else gets 403."""
+    session = require_session(request)
+    if session.role != ADMIN:
+        raise web.HTTPForbidden(text="only administrators may change settings (仅管理员可修改系统设置)")
+    return session
 
 
 def _time_field(value: str, label: str, errors: list[str]) -> datetime | None:
@@ -71,13 +80,13 @@ async def login(request: web.Request) -> web.Response:
     target = _safe_next(str(form.get("next", "")) or None)
     user = await call_db(request, request.app[STORE_KEY].get_user, username) if username else None
     valid = user is not None and await asyncio.to_thread(verify_password, password, user.password_hash)
-    if not valid:
+    if user is None or not valid:
         log.info("login refused for %r from %s", username, request.remote)
         return render(
             request, "login.html", status=401, error="用户名或密码错误", username=username, next=target
         )
     config = request.app[CONFIG_KEY]
-    session_id = request.app[SESSIONS_KEY].open(username, now=config.clock())
+    session_id = request.app[SESSIONS_KEY].open(username, user.role, now=config.clock())
     log.info("login %r from %s", username, request.remote)
     response = web.HTTPFound(target)
     response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="Lax", path="/")
@@ -176,12 +185,12 @@ async def _settings_page(
 
 
 async def settings(request: web.Request) -> web.Response:
-    session = require_session(request)
+    session = require_admin(request)
     return await _settings_page(request, session, saved=request.query.get("saved") == "1")
 
 
 async def update_settings(request: web.Request) -> web.Response:
-    session = require_session(request)
+    session = require_admin(request)
     form = await request.post()
     min_days = request.app[CONFIG_KEY].purge_min_days
     raw = str(form.get("retention_days", "")).strip()
