@@ -19,6 +19,8 @@ ALLOWED_OUTSIDE = {
     "ccinspect.platform.cdr.BadValue": "internal to the CDR parsers; becomes a row problem (a Text)",
     "ccinspect.platform.wavprobe._Undecodable": "private; becomes a probe result's detail",
     "ccinspect.core.codec.DecodeError": "a ValueError in the decoder; core.rundoc raises RunDocumentError",
+    "ccinspect.platform.fieldmap.FieldError": "a ValueError of the pure field readers; each adapter "
+    "turns it into an AdapterError naming its interface, or a row problem",
     "ccinspect.cli.aio.Interrupted": "a KeyboardInterrupt by design (a stop request, not an error)",
 }
 
