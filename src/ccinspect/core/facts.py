@@ -364,6 +364,9 @@ class CdrFact:
     started_at: float | None = None
     record_id: str | None = None
     agent: str | None = None
+    #: Why there is no record: the CDR could not be read, or no row matched the call (every
+    #: value above is then None).
+    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
