@@ -30,7 +30,12 @@ HEADER = ScreeningObservation(ObserveKind.HEADER, name="X-Caller-Screening")
 DISPLAY = ScreeningObservation(
     ObserveKind.DISPLAY_NAME,
     pattern=r"^\[(?P<flag>[^\]]+)\]",
-    values=(("无主叫", "absent"), ("号码异常", "malformed"), ("国际格式", "intl-format"), ("境外来电", "foreign")),
+    values=(
+        ("无主叫", "absent"),
+        ("号码异常", "malformed"),
+        ("国际格式", "intl-format"),
+        ("境外来电", "foreign"),
+    ),
 )
 CDR = ScreeningObservation(
     ObserveKind.CDR,
@@ -272,7 +277,11 @@ def test_cdr_rule_maps_the_platform_values_and_clear_values() -> None:
         CdrFact("s2", "13800138000", "955088", "ANSWERED", "ok", None),
     )
     result = judge(
-        bad, ok, cases=(expect("12345", "flag", "malformed"), expect("13800138000", "pass")), cdrs=cdrs, observe=(CDR,)
+        bad,
+        ok,
+        cases=(expect("12345", "flag", "malformed"), expect("13800138000", "pass")),
+        cdrs=cdrs,
+        observe=(CDR,),
     )
     assert result.verdict is P, result.reason.en
     first = result.subject("caller 12345")
@@ -292,7 +301,9 @@ def test_cdr_that_could_not_be_read_is_error_unless_another_way_decides() -> Non
     clean = screen_call("13800138000", mark="pass")
     assert judge(clean, cases=(expect("13800138000", "pass"),), observe=(HEADER, CDR)).verdict is E
     flagged = screen_call("12345", mark="malformed")
-    decided = judge(flagged, cases=(expect("12345", "flag", "malformed"),), cdrs=(broken,), observe=(HEADER, CDR))
+    decided = judge(
+        flagged, cases=(expect("12345", "flag", "malformed"),), cdrs=(broken,), observe=(HEADER, CDR)
+    )
     assert decided.verdict is P
     false_positive = screen_call("13800138000", mark="malformed")
     found = judge(false_positive, cases=(expect("13800138000", "pass"),), observe=(HEADER, CDR))
@@ -311,15 +322,26 @@ def test_combined_rules_any_flag_counts() -> None:
     )
 
 
-def _answer(key: str, value: str | None, *, answered: bool = True, error: str | None = None) -> ManualAnswerFact:
+def _answer(
+    key: str, value: str | None, *, answered: bool = True, error: str | None = None
+) -> ManualAnswerFact:
     return ManualAnswerFact(
-        "screening", key, "what did the screen show?", answered, value=value, source="answers.yaml", error=error
+        "screening",
+        key,
+        "what did the screen show?",
+        answered,
+        value=value,
+        source="answers.yaml",
+        error=error,
     )
 
 
 def test_manual_answers_are_the_observation() -> None:
     """The operator's reading, mapped: a warning flags, '' is nothing shown."""
-    flagged, clean = screen_call("12345", mark=None, key="s1"), screen_call("13800138000", mark=None, key="s2")
+    flagged, clean = (
+        screen_call("12345", mark=None, key="s1"),
+        screen_call("13800138000", mark=None, key="s2"),
+    )
     answers = (_answer("s1", "号码异常"), _answer("s2", ""))
     result = judge(
         flagged,
@@ -332,7 +354,9 @@ def test_manual_answers_are_the_observation() -> None:
     subject = result.subject("caller 12345")
     assert subject is not None
     assert "operator (answers.yaml) saw '号码异常' on the agent's screen → malformed" in subject.evidence
-    nothing = judge(flagged, cases=(expect("12345", "flag"),), answers=(_answer("s1", ""),), observe=(MANUAL,))
+    nothing = judge(
+        flagged, cases=(expect("12345", "flag"),), answers=(_answer("s1", ""),), observe=(MANUAL,)
+    )
     assert nothing.subjects[0].verdict is F
 
 
@@ -377,7 +401,9 @@ def test_no_observation_declared() -> None:
     reason = result.subjects[0].reason
     assert "the target declares no way to observe the screening verdict: add screening.observe" in reason.en
     assert "screening.observe" in reason.zh
-    reached = judge(screen_call("17000000000", mark=None), cases=(expect("17000000000", "reject"),), observe=())
+    reached = judge(
+        screen_call("17000000000", mark=None), cases=(expect("17000000000", "reject"),), observe=()
+    )
     assert reached.verdict is F
 
 

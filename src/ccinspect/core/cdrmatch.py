@@ -88,9 +88,7 @@ def _presented(call: CallFact) -> tuple[str, ...]:
 def _sides(call: CallFact, seat_names: Mapping[str, Collection[str]]) -> _Sides:
     caller = next((leg for leg in call.legs if leg.role is LegRole.CALLER), None)
     caller_seat = seat_id_of(caller.agent) if caller is not None else None
-    callee_seats = [
-        seat_id_of(leg.agent) for leg in call.legs if leg.role is LegRole.CALLEE and leg.answered
-    ]
+    callee_seats = [seat_id_of(leg.agent) for leg in call.legs if leg.role is LegRole.CALLEE and leg.answered]
     answered_seat = next((s for s in callee_seats if s is not None), None)
     sent = call.caller_number_sent
     src_numbers = tuple(n for n in (sent,) if n) + (_presented(call) if caller_seat else ())
@@ -172,7 +170,9 @@ def _row_order(row: CdrRecord) -> tuple[str, str, str]:
     return (_plain(row.record_id), _plain(row.src), _plain(row.dst))
 
 
-def cdr_window(calls: Sequence[CallFact], tolerance_s: float = DEFAULT_TOLERANCE_S) -> tuple[float, float] | None:
+def cdr_window(
+    calls: Sequence[CallFact], tolerance_s: float = DEFAULT_TOLERANCE_S
+) -> tuple[float, float] | None:
     """The time window whose rows can match ``calls`` (None without calls)."""
     if not calls:
         return None

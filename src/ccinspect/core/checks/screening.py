@@ -127,8 +127,7 @@ def _observe(call: CallFact, facts: RunFacts, ctx: CheckContext) -> _Observed | 
 _UNDECLARED = Text(
     "the target declares no way to observe the screening verdict: add screening.observe "
     "(a header or the display name the agent sees, the CDR, or a manual reading)",
-    "目标文件未声明如何观察甄别结果：请添加 screening.observe"
-    "（坐席收到的头域或显示名称、话单，或人工确认）",
+    "目标文件未声明如何观察甄别结果：请添加 screening.observe（坐席收到的头域或显示名称、话单，或人工确认）",
 )
 
 
