@@ -198,8 +198,8 @@ def _expect_reject(num: str, obs: _Observed, token: str) -> tuple[bool, Text]:
         return True, Text(f"{num} was refused with {obs.where}", f"{num} 被以 {obs.where} 拒绝")
     if obs.outcome is _Outcome.OTHER:
         return False, Text(f"{num} was not refused ({obs.where})", f"{num} 未被拒绝（{obs.where}）")
-    flag = f" (flagged '{token}')" if token else " (unflagged)"
-    flag_zh = f"（标记为 “{token}”）" if token else "（未标记）"
+    flag = f" (flagged '{token}')" if token else "" if obs.undeclared else " (unflagged)"
+    flag_zh = f"（标记为 “{token}”）" if token else "" if obs.undeclared else "（未标记）"
     return False, Text(
         f"{num} reached {obs.where}{flag} instead of being refused",
         f"{num} 到达了 {obs.where}{flag_zh}，而未被拒绝",
