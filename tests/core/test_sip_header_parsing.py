@@ -12,6 +12,7 @@ from ccinspect.core.sipheaders import (
     MessageKind,
     canonical_header_name,
     extract_identity,
+    header_value,
     parse_name_addr,
     parse_sip_message,
     parse_uri,
@@ -200,7 +201,7 @@ INVITE_HEADERS = [
 
 
 def test_extract_identity_full_invite() -> None:
-    """From (compact form), two PAI lines, RPID params, Privacy, Diversion and screening."""
+    """From (compact form), two PAI lines, RPID params, Privacy and Diversion."""
     identity = extract_identity(INVITE_HEADERS)
     assert identity.from_ is not None
     assert identity.from_.display_name == "坐席01"
@@ -215,12 +216,11 @@ def test_extract_identity_full_invite() -> None:
         ("1002", "no-answer"),
         ("1003", "user-busy"),
     ]
-    assert identity.screening == "pass"
     assert not identity.hidden()
 
 
 def test_extract_identity_empty() -> None:
-    """No identity headers: nothing presented, nothing hidden, no screening token."""
+    """No identity headers: nothing presented, nothing hidden."""
     identity = extract_identity([("Via", "x")])
     assert identity == CallerIdentity()
     assert identity.presented_number() is None
@@ -333,8 +333,11 @@ def test_parse_sip_request() -> None:
     assert message.body == "v=0\r\n\r\nx"
     identity = message.identity()
     assert len(identity.pai) == 2
-    assert identity.screening == "intl-format"
     assert identity.presented_number() == "+8651268880000"
+    assert header_value(INVITE_TEXT, "x-caller-screening") == "intl-format"
+    assert header_value(INVITE_TEXT, "F") == '"Seat 1" <sip:1001@pbx>;tag=77'
+    assert header_value(INVITE_TEXT, "X-Absent") is None
+    assert header_value(None, "From") is None
 
 
 def test_parse_sip_response_with_lf_line_ends() -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from ccinspect.core.audit import GapReason, audit
 from ccinspect.core.auditcheck import CHECK_ID, audit_check, audit_unavailable
+from ccinspect.core.cdrfacts import seat_pattern_for
 from ccinspect.core.verdict import Text, Verdict
 from ccinspect.platform.cdr import ANSWERED, CdrProblem, CdrRow
 from ccinspect.platform.recstore import audit_directory_store
@@ -19,6 +20,8 @@ from ccinspect.platform.wavprobe import ProbeStatus, RecordingInfo
 from tests.nightly.wavs import RATE, pcm16_wav, tone
 
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+#: The seats of these tests' platform, as a target's seats give them (audit.seat_pattern default).
+SEATS = seat_pattern_for(["8001", "8002", "8003", "8004", "8005"])
 
 
 def row(
@@ -62,8 +65,8 @@ def info(
 
 
 def run(rows: list[CdrRow], infos: list[RecordingInfo], **kw: object):  # type: ignore[no-untyped-def]
-    """audit() with the defaults these tests use (30 days, ± 2 s, NOW)."""
-    options: dict[str, object] = {"days": 30, "tolerance_s": 2.0, "now": NOW, **kw}
+    """audit() with the defaults these tests use (30 days, ± 2 s, NOW, the seats 8001-8005)."""
+    options: dict[str, object] = {"days": 30, "tolerance_s": 2.0, "now": NOW, "seat_pattern": SEATS, **kw}
     return audit(rows, {i.name: i for i in infos}, **options)  # type: ignore[arg-type]
 
 
@@ -296,7 +299,9 @@ def _store(tmp_path: Path) -> tuple[Path, Path, dict[str, GapReason]]:
 def test_the_pipeline_finds_every_kind_of_gap_in_a_synthetic_store(tmp_path: Path, workers: int) -> None:
     """CDR file + recording directory → exactly the injected gaps, in-process and in a worker pool."""
     cdr, rec, expected = _store(tmp_path)
-    result = audit_directory_store(cdr, rec, now=NOW, days=30, workers=workers, chunk_size=1)
+    result = audit_directory_store(
+        cdr, rec, now=NOW, days=30, workers=workers, chunk_size=1, seat_pattern=SEATS
+    )
     assert {g.uniqueid: g.reason for g in result.gaps} == expected
     assert (result.totals.audited, result.totals.ok, result.totals.cdr_problems) == (7, 1, 1)
     assert result.verdict is Verdict.FAIL

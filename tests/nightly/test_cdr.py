@@ -8,10 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from ccinspect.core.cdrfacts import seat_pattern_for
 from ccinspect.platform.cdr import ANSWERED, TRUNK_SEAT, CdrRow, parse_json_lines, recording_key, seat_of
 from ccinspect.platform.cdrcsv import ASTERISK_MASTER_CSV, CdrMappingError, CsvMapping, parse_csv_lines
 from ccinspect.platform.cdrio import read_cdr_file
 from ccinspect.platform.errors import AdapterError
+
+#: The demo target's seats (scenarios/targets/demo.yaml), as the nightly job derives the pattern.
+SEATS = seat_pattern_for(["8001", "8002", "8003", "8004", "8005"])
 
 # Two lines as the demo PBX writes them (docker/asterisk/cdr_custom.conf).
 DEMO_ANSWERED = (
@@ -140,7 +144,19 @@ def _row(**fields: str) -> CdrRow:
 )
 def test_seat_is_the_800x_extension_of_channel_dstchannel_src_dst(fields: dict[str, str], seat: str) -> None:
     """Outbound calls find the seat in channel, inbound in dstchannel; none is the trunk."""
-    assert seat_of(_row(**fields)) == seat
+    assert seat_of(_row(**fields), SEATS) == seat
+
+
+def test_seat_pattern_comes_from_the_target() -> None:
+    """Without a pattern only an explicit seat column names a seat; the target's seat names
+    match whole (100101 is not 1001), never as a part of a longer id."""
+    assert seat_of(_row(channel="PJSIP/8003-0000000d")) == TRUNK_SEAT
+    assert seat_of(_row(channel="PJSIP/trunk-1", seat="A07")) == "A07"
+    agents = seat_pattern_for(["100101", "1001"])
+    assert seat_of(_row(channel="PJSIP/100101-0000000d"), agents) == "100101"
+    assert seat_of(_row(channel="PJSIP/1001-0000000d"), agents) == "1001"
+    assert seat_of(_row(channel="PJSIP/10010-0000000d", src="1001011"), agents) == TRUNK_SEAT
+    assert seat_of(_row(src="8001"), seat_pattern_for([])) == TRUNK_SEAT
 
 
 # --- CSV --------------------------------------------------------------------------------------------
@@ -183,7 +199,7 @@ def test_asterisk_master_csv_preset() -> None:
     )
     (row,) = parse_csv_lines([line], ASTERISK_MASTER_CSV, source="Master.csv").rows
     assert row.start == datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
-    assert (row.billsec, row.uniqueid, row.recording, seat_of(row)) == (
+    assert (row.billsec, row.uniqueid, row.recording, seat_of(row, SEATS)) == (
         60.0,
         "1795968738.44",
         "rec-44",

@@ -17,6 +17,7 @@ import aiohttp
 import pytest
 import soundfile
 
+from ccinspect.core.sipheaders import header_value
 from ccinspect.media.analysis import analyse_recording
 from ccinspect.media.fingerprint import fingerprint_for
 from ccinspect.platform.ari import AriRecordings
@@ -120,7 +121,7 @@ async def test_inbound_call_reaches_a_seat_with_caller_number_unchanged(pbx: Dem
     assert rec.identity.from_ is not None
     assert rec.identity.from_.user == caller
     assert [p.user for p in rec.identity.pai] == [caller]
-    assert rec.identity.screening == "pass"
+    assert header_value(rec.invite, "X-Caller-Screening") == "pass"
 
 
 @pytest.mark.parametrize(
@@ -144,7 +145,7 @@ async def test_suspicious_inbound_numbers_are_flagged(
     incoming = await seat.next_incoming(timeout=5)
     await handle.hangup()
     rec = await incoming.wait_disconnected(timeout=10)
-    assert rec.identity is not None and rec.identity.screening == token
+    assert rec.identity is not None and header_value(rec.invite, "X-Caller-Screening") == token
     assert rec.identity.from_ is not None
     assert rec.identity.from_.user == number, "the number itself is passed through unchanged"
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import pytest
 
+from ccinspect.core.sipheaders import header_value
 from ccinspect.media.dtmf import detect_dtmf
 from ccinspect.media.io import load_wav
 from ccinspect.sip import (
@@ -133,7 +134,7 @@ async def test_presented_identity_is_sent_and_parsed(engine: Engine, port: Ports
         assert ident.from_.display_name == "Test Caller"
         assert [p.uri.user for p in ident.pai] == ["+8613800138000"]
         assert ident.privacy == ("id",)
-        assert ident.screening == "blacklist-check"
+        assert header_value(rec.invite, "X-Caller-Screening") == "blacklist-check"
         assert ident.hidden()
     assert in_rec.invite is not None and "X-Run: t1" in in_rec.invite
 

@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from ccinspect.core.cdrfacts import (
-    DEFAULT_SEAT_PATTERN,
     CdrProblem,
     CdrRow,
     ProbeStatus,
@@ -288,7 +287,7 @@ def audit(
     min_billsec: float = DEFAULT_MIN_BILLSEC,
     silence_dbfs: float = DEFAULT_SILENCE_DBFS,
     message_directions: Collection[str] = ("complaint",),
-    seat_pattern: re.Pattern[str] = DEFAULT_SEAT_PATTERN,
+    seat_pattern: re.Pattern[str] | None = None,
     cdr_problems: Sequence[CdrProblem] = (),
     cdr_problems_in_window: int | None = None,
 ) -> AuditResult:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -19,7 +20,6 @@ from ccinspect.core.verdict import Text
 __all__ = [
     "ANSWERED",
     "AUDIO_SUFFIXES",
-    "DEFAULT_SEAT_PATTERN",
     "TRUNK_SEAT",
     "CdrProblem",
     "CdrRow",
@@ -27,14 +27,13 @@ __all__ = [
     "RecordingInfo",
     "recording_key",
     "seat_of",
+    "seat_pattern_for",
 ]
 
 ANSWERED = "ANSWERED"
 """The normalised disposition of an answered call."""
 TRUNK_SEAT = "trunk"
 """The seat key of a call no seat took part in (trunk to IVR, complaint line)."""
-DEFAULT_SEAT_PATTERN = re.compile(r"800\d")
-"""Seat extensions of the demo PBX (8001-8005); configurable for other platforms."""
 AUDIO_SUFFIXES = (".wav", ".gsm", ".ulaw", ".alaw", ".sln", ".sln16", ".mp3", ".ogg", ".wav49")
 """File suffixes stripped from a recording name to get its key (case-insensitive)."""
 
@@ -107,15 +106,26 @@ def _channel_endpoint(channel: str) -> str | None:
     return match["res"] if match else None
 
 
-def seat_of(row: CdrRow, pattern: re.Pattern[str] = DEFAULT_SEAT_PATTERN) -> str:
+def seat_pattern_for(names: Iterable[str]) -> re.Pattern[str]:
+    """A pattern matching exactly the given seat names (a target's seat ids and SIP usernames);
+    with no names it matches nothing."""
+    unique = sorted({n for n in names if n}, key=lambda n: (-len(n), n))
+    return re.compile("|".join(re.escape(n) for n in unique) if unique else r"(?!)")
+
+
+def seat_of(row: CdrRow, pattern: re.Pattern[str] | None = None) -> str:
     """The seat of a call: an explicit seat column, else the first extension matching
     ``pattern`` in channel, dstchannel, src, dst (in that order), else :data:`TRUNK_SEAT`.
 
-    The channels come first because the platform rewrites ``src`` on outbound calls (the demo
-    presents 051268880000) while the channel still names the seat's endpoint.
+    ``pattern`` comes from the target file (``audit.seat_pattern``, by default its seats: see
+    :func:`seat_pattern_for`); None: only an explicit seat column names a seat. The channels
+    come first because platforms rewrite ``src`` on outbound calls (to the presented number)
+    while the channel still names the seat's endpoint.
     """
     if row.seat:
         return row.seat
+    if pattern is None:
+        return TRUNK_SEAT
     candidates = (_channel_endpoint(row.channel), _channel_endpoint(row.dstchannel), row.src, row.dst)
     for candidate in candidates:
         if candidate and pattern.fullmatch(candidate):

@@ -349,8 +349,10 @@ class CdrFact:
     """The platform's call detail record of a test call, where the platform exposes CDRs.
 
     Values are as the platform wrote them (None when the field is absent): ``src``/``dst`` the
-    numbers, ``disposition`` (``ANSWERED``…), ``screening`` the screening token, ``recording``
-    the linked recording name.
+    numbers, ``disposition`` (``ANSWERED``…), ``screening`` the platform's screening value (the
+    target's ``screening.observe`` maps it to a reason token), ``recording`` the linked
+    recording name. The runner pairs rows with calls by time and number
+    (:mod:`ccinspect.core.cdrmatch`).
     """
 
     call_key: str
@@ -364,6 +366,9 @@ class CdrFact:
     started_at: float | None = None
     record_id: str | None = None
     agent: str | None = None
+    #: Why there is no record: the CDR could not be read, or no row matched the call (every
+    #: value above is then None).
+    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ __all__ = [
     "SipUri",
     "canonical_header_name",
     "extract_identity",
+    "header_value",
     "parse_name_addr",
     "parse_sip_message",
     "parse_uri",
@@ -266,8 +267,9 @@ class CallerIdentity:
     """The caller-identity headers of one INVITE, in header order.
 
     ``privacy`` holds the lower-cased Privacy tokens (``id``, ``header``, ``user``, ``none``,
-    ``critical``, and any others seen); ``screening`` is the stripped ``X-Caller-Screening``
-    value. Multi-valued headers may come comma-separated or as several header lines.
+    ``critical``, and any others seen). Multi-valued headers may come comma-separated or as
+    several header lines. Any other header (a platform's own) is read with
+    :meth:`ParsedSipMessage.header` or :func:`header_value`.
     """
 
     from_: NameAddr | None = None
@@ -275,7 +277,6 @@ class CallerIdentity:
     rpid: tuple[NameAddr, ...] = ()
     privacy: tuple[str, ...] = ()
     diversion: tuple[NameAddr, ...] = ()
-    screening: str | None = None
 
     def presented_number(self) -> str | None:
         """What an inspector would call the presented number: the first PAI user, else From's.
@@ -307,11 +308,10 @@ class CallerIdentity:
 def extract_identity(headers: Sequence[tuple[str, str]]) -> CallerIdentity:
     """Collect the caller-identity headers from an INVITE's ``(name, value)`` header list.
 
-    The first From and the first X-Caller-Screening count; PAI, Remote-Party-ID, Privacy and
-    Diversion accumulate over all their header lines.
+    The first From counts; PAI, Remote-Party-ID, Privacy and Diversion accumulate over all their
+    header lines.
     """
     from_: NameAddr | None = None
-    screening: str | None = None
     pai: list[NameAddr] = []
     rpid: list[NameAddr] = []
     diversion: list[NameAddr] = []
@@ -326,9 +326,7 @@ def extract_identity(headers: Sequence[tuple[str, str]]) -> CallerIdentity:
         elif key == "privacy":
             tokens = value.replace(",", ";").split(";")
             privacy.extend(t.strip().lower() for t in tokens if t.strip())
-        elif key == "x-caller-screening" and screening is None:
-            screening = value.strip()
-    return CallerIdentity(from_, tuple(pai), tuple(rpid), tuple(privacy), tuple(diversion), screening)
+    return CallerIdentity(from_, tuple(pai), tuple(rpid), tuple(privacy), tuple(diversion))
 
 
 class MessageKind(enum.Enum):
@@ -430,3 +428,12 @@ def parse_sip_message(text: str) -> ParsedSipMessage:
         body,
         tuple(" ".join(parts) for n, parts in entries if n is None),
     )
+
+
+def header_value(text: str | None, name: str) -> str | None:
+    """The first value of header ``name`` (any case, compact forms matched) in raw SIP message
+    ``text``, stripped; None when the message or the header is absent."""
+    if text is None:
+        return None
+    value = parse_sip_message(text).header(name)
+    return value.strip() if value is not None else None

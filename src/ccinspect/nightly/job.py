@@ -20,9 +20,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -31,6 +32,7 @@ import soundfile
 
 from ccinspect.core import canary as canaries
 from ccinspect.core.auditcheck import audit_check, audit_unavailable
+from ccinspect.core.cdrfacts import seat_pattern_for
 from ccinspect.core.compare import CheckChange
 from ccinspect.core.scenario import Scenario, Target
 from ccinspect.core.scenario.target import DemoApiComplaints, DirectoryAudit
@@ -297,13 +299,21 @@ async def _report_out(
             result.lines.append(Text(exc.message, exc.message_zh))
 
 
-def _audit(spec: DirectoryAudit, now: datetime) -> CheckResult:
+def _audit(spec: DirectoryAudit, now: datetime, seats: re.Pattern[str]) -> CheckResult:
     """Audit the recording store against the CDR (blocking: run it in a thread)."""
     cdr_path, rec_dir = Path(spec.cdr).expanduser(), Path(spec.recordings).expanduser()
-    mapping = ASTERISK_MASTER_CSV if spec.cdr_format == "asterisk-csv" else None
+    csv = replace(ASTERISK_MASTER_CSV, timezone=spec.timezone)
+    mapping = csv if spec.cdr_format == "asterisk-csv" else None
+    pattern = re.compile(spec.seat_pattern) if spec.seat_pattern is not None else seats
     try:
         audited = audit_directory_store(
-            cdr_path, rec_dir, now=now, days=spec.days, mapping=mapping, tz=ZoneInfo(spec.timezone)
+            cdr_path,
+            rec_dir,
+            now=now,
+            days=spec.days,
+            mapping=mapping,
+            tz=ZoneInfo(spec.timezone),
+            seat_pattern=pattern,
         )
     except (AdapterError, CdrMappingError, OSError) as exc:
         message = getattr(exc, "message", str(exc))
@@ -319,7 +329,8 @@ async def _production_checks(target: Target, opts: NightlyOptions) -> tuple[Chec
     now = datetime.fromtimestamp(opts.now, UTC)
     spec = target.audit
     if spec is not None:
-        checks.append(await asyncio.to_thread(_audit, spec, now))
+        seats = seat_pattern_for([n for s in target.seats for n in (s.id, s.username)])
+        checks.append(await asyncio.to_thread(_audit, spec, now, seats))
     complaints = target.complaints
     if spec is not None and spec.complaint_sla and isinstance(complaints, DemoApiComplaints):
         base = str(complaints.url).rstrip("/").removesuffix("/api")

@@ -21,7 +21,6 @@ from datetime import UTC, datetime, tzinfo
 from ccinspect.core.cdrfacts import (
     ANSWERED,
     AUDIO_SUFFIXES,
-    DEFAULT_SEAT_PATTERN,
     TRUNK_SEAT,
     CdrProblem,
     CdrRow,
@@ -33,7 +32,6 @@ from ccinspect.core.verdict import Text
 __all__ = [
     "ANSWERED",
     "AUDIO_SUFFIXES",
-    "DEFAULT_SEAT_PATTERN",
     "FIELDS",
     "TRUNK_SEAT",
     "CdrParseResult",

@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from ccinspect.core.audit import DEFAULT_SILENCE_DBFS, DEFAULT_TOLERANCE_S, AuditResult, audit
-from ccinspect.platform.cdr import AUDIO_SUFFIXES, DEFAULT_SEAT_PATTERN, recording_key
+from ccinspect.platform.cdr import AUDIO_SUFFIXES, recording_key
 from ccinspect.platform.cdrcsv import CsvMapping
 from ccinspect.platform.cdrio import read_cdr_file
 from ccinspect.platform.errors import AdapterError
@@ -185,7 +185,7 @@ def audit_directory_store(
     silence_dbfs: float = DEFAULT_SILENCE_DBFS,
     message_directions: Collection[str] = ("complaint",),
     tz: tzinfo = UTC,
-    seat_pattern: re.Pattern[str] = DEFAULT_SEAT_PATTERN,
+    seat_pattern: re.Pattern[str] | None = None,
 ) -> AuditResult:
     """The whole recording-store audit: CDR file → probes of the recordings it names → verdict.
 

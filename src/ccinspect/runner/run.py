@@ -33,7 +33,7 @@ from ccinspect.core.rundoc import MediaRef, PbxInfo, RunDocument, RunStatus, Sce
 from ccinspect.core.scenario import PlannedCall, Scenario, Target, build_context, plan_calls
 from ccinspect.core.verdict import CheckResult, Text
 from ccinspect.errors import CcinspectError
-from ccinspect.platform import complaints, recfacts, stores
+from ccinspect.platform import cdrsource, complaints, recfacts, stores
 from ccinspect.platform.errors import AdapterError
 from ccinspect.platform.sipprobe import HostPort, sip_options_probe
 from ccinspect.runner.calls import CallSpec, purpose_batches, run_batch
@@ -429,7 +429,12 @@ class Inspection:
                 known_before=self._tickets_before,
             )
 
-        await asyncio.gather(recordings(), retention(), tickets())
+        async def cdrs() -> None:
+            seat_names = {s.id: (s.username,) for s in self.target.seats}
+            calls = self.gathered.calls
+            self.gathered.cdrs = await cdrsource.gather_cdrs(self.target.cdr, calls, seat_names=seat_names)
+
+        await asyncio.gather(recordings(), retention(), tickets(), cdrs())
         self._save(RunStatus.RUNNING)
         if self.recorder is not None:
             await asyncio.to_thread(self.recorder.recordings, self.gathered.recordings)

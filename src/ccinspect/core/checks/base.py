@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from ccinspect.core.checks.observe import ScreeningObservation
 from ccinspect.core.facts import CallPurpose, RecordingSource, RunFacts, seat_agent
 from ccinspect.core.numbers import (
     OutboundCallerIdPolicy,
@@ -74,7 +75,9 @@ class CheckContext:
     * ``allocated`` / ``allow_95_outbound``: what outbound may present (R1, R4).
     * ``blacklist``: inbound callers the platform must refuse (R3); ``do_not_call``: numbers no
       INVITE may reach (R14); ``dnc_tested``: the DNC numbers the scenario dials.
-    * ``screening``: the expected outcome per screening test number (R3).
+    * ``screening``: the expected outcome per screening test number (R3);
+      ``screening_observe``: how the platform shows its verdict (the target's
+      ``screening.observe``; empty when it declares none).
     * ``forged_caller_ids``: what seats try to present in FORGED_CALLER_ID calls.
     * ``require_pai``: outbound INVITEs must carry P-Asserted-Identity (carrier rule, default off).
     * ``recording_tolerance_s``: allowed recording-length mismatch (2 s);
@@ -97,6 +100,7 @@ class CheckContext:
     do_not_call: frozenset[str] = frozenset()
     dnc_tested: tuple[str, ...] = ()
     screening: tuple[ScreeningExpectation, ...] = ()
+    screening_observe: tuple[ScreeningObservation, ...] = ()
     forged_caller_ids: tuple[str, ...] = ()
     require_pai: bool = False
     recording_tolerance_s: float = 2.0

@@ -1,16 +1,22 @@
 """Calling-number screening (R3, 主叫号码甄别): each test number gets the expected treatment.
 
-For every SCREENING call the observed outcome is one of:
+How the platform shows its verdict is the target's ``screening.observe`` list
+(:class:`~ccinspect.core.checks.observe.ScreeningObservation`: a header of the seat's INVITE,
+the display name the seat is shown, the CDR, or the operator's reading of the agent's screen;
+:mod:`ccinspect.core.checks.screenobs` applies them). For every SCREENING call the observed
+outcome is one of:
 
-* reached a seat, flagged: a seat's INVITE carried a reason token other than ``pass`` in
-  ``X-Caller-Screening``, or the call's CDR ``screening`` field did;
-* reached a seat, unflagged: an INVITE reached a seat with no token, or with ``pass``;
+* reached a seat, flagged: an observation gave a reason token (a value that is not ``clear``);
+* reached a seat, unflagged: every declared observation was read and none flagged it;
 * rejected: no seat received it and the trunk's leg got a 4xx/6xx final response;
 * something else: answered without any seat (e.g. an announcement), failed with 5xx, or unknown.
 
 Expectations (:class:`ccinspect.core.checks.base.ScreeningExpectation`): PASS must reach a seat
 unflagged (a flag or a refusal is a false positive, FAIL); FLAG must be flagged with an accepted
-token, or refused (stricter, accepted); REJECT must be refused before any seat.
+token, or refused (stricter, accepted); REJECT must be refused before any seat. When a declared
+observation could not be read (no CDR row, no operator answer) and the others do not already
+decide the case, the case is ERROR naming why; when the target declares no observation at all,
+a FLAG case that reached a seat is ERROR (refusals and PASS cases are still judged).
 """
 
 from __future__ import annotations
@@ -24,9 +30,9 @@ from ccinspect.core.checks.legs import (
     harness_cause,
     is_rejection,
     offered_seat_legs,
-    parsed_invite,
     status_text,
 )
+from ccinspect.core.checks.screenobs import observe_screening
 from ccinspect.core.facts import CallFact, CallPurpose, RunFacts
 from ccinspect.core.numbers import ScreeningAction, normalise_number
 from ccinspect.core.verdict import (
@@ -59,11 +65,11 @@ _REMEDY_FALSE_POSITIVE = Text(
     "检查误判该号码的甄别规则。",
 )
 _REMEDY_FLAG = Text(
-    "Screen calling numbers: tell the seat when a number is absent, malformed, in +86 form on a "
-    "domestic trunk or foreign (e.g. an X-Caller-Screening header or a screen-pop warning), and "
-    "log the reason in the CDR.",
-    "对来电主叫号码进行甄别：号码缺失、格式错误、国内中继出现 +86 格式或境外号码时提示坐席"
-    "（如 X-Caller-Screening 头或弹屏告警），并在话单中记录原因。",
+    "Screen calling numbers: when a number is absent, malformed, in +86 form on a domestic "
+    "trunk or foreign, show the agent a warning with the call (in the caller's display name or "
+    "a screen-pop) and log the reason in the CDR.",
+    "对来电主叫号码进行甄别：号码缺失、格式错误、国内中继出现 +86 格式或境外号码时，"
+    "随来电向坐席提示（在主叫显示名称或弹屏中），并在话单中记录原因。",
 )
 _REMEDY_REJECT = Text(
     "Refuse calls from blacklisted numbers before they reach a seat (e.g. 403) and log the reason.",
@@ -81,50 +87,62 @@ class _Outcome(enum.Enum):
 @dataclass(frozen=True, slots=True)
 class _Observed:
     outcome: _Outcome
-    tokens: tuple[str, ...]  # reason tokens seen (headers, then CDR), 'pass' excluded
+    tokens: tuple[str, ...]  # reason tokens seen by the declared observations
     where: str  # which seat / what status, for messages
     evidence: tuple[str, ...]
+    missing: tuple[Text, ...] = ()  # declared observations that could not be read
+    undeclared: bool = False  # the target declares no way to observe the verdict
 
 
-def _observe(call: CallFact, facts: RunFacts) -> _Observed | Text:
+def _observe(call: CallFact, facts: RunFacts, ctx: CheckContext) -> _Observed | Text:
     """What happened to a screening call, or the ERROR cause when that cannot be told."""
     cause = harness_cause(call)
     if cause is not None:
         return cause
-    tokens: list[str] = []
-    evidence: list[str] = [call.key]
     seats = offered_seat_legs(call)
-    for seat_leg in seats:
-        message = parsed_invite(seat_leg)
-        value = message.identity().screening if message is not None else None
-        if value is not None:
-            evidence.append(f"{seat_leg.agent}: X-Caller-Screening: {value}")
-            tokens.append(value.strip().lower())
-    cdr = facts.cdr_for(call.key)
-    if cdr is not None and cdr.screening:
-        evidence.append(f"CDR screening={cdr.screening}")
-        tokens.append(cdr.screening.strip().lower())
-    flags = tuple(dict.fromkeys(t for t in tokens if t and t != "pass"))
+    seen = observe_screening(call, facts, ctx.screening_observe, seats)
+    evidence = (call.key, *seen.evidence)
     if seats:
-        where = seats[0].agent
-        return _Observed(_Outcome.FLAGGED if flags else _Outcome.UNFLAGGED, flags, where, tuple(evidence))
+        outcome = _Outcome.FLAGGED if seen.tokens else _Outcome.UNFLAGGED
+        return _Observed(outcome, seen.tokens, seats[0].agent, evidence, seen.missing, seen.undeclared)
     leg = caller_leg(call)
     what = status_text(leg)
-    evidence.append(f"trunk ← {what}")
+    evidence = (*evidence, f"trunk ← {what}")
     if leg is None or leg.final_status is None:
         return Text(
             f"the outcome of screening call {call.key} is unknown ({what})",
             f"甄别呼叫 {call.key} 的结果未知（{what}）",
         )
     if is_rejection(leg.final_status):
-        return _Observed(_Outcome.REJECTED, flags, what, tuple(evidence))
+        return _Observed(_Outcome.REJECTED, seen.tokens, what, evidence)
     if leg.final_status >= 500:
         return Text(
             f"call {call.key} failed with {what} before reaching a seat; the platform's "
             "screening decision cannot be seen",
             f"呼叫 {call.key} 在到达坐席前以 {what} 失败，无法看出平台的甄别结果",
         )
-    return _Observed(_Outcome.OTHER, flags, what, tuple(evidence))
+    return _Observed(_Outcome.OTHER, seen.tokens, what, evidence)
+
+
+_UNDECLARED = Text(
+    "the target declares no way to observe the screening verdict: add screening.observe "
+    "(a header or the display name the agent sees, the CDR, or a manual reading)",
+    "目标文件未声明如何观察甄别结果：请添加 screening.observe（坐席收到的头域或显示名称、话单，或人工确认）",
+)
+
+
+def _unknown(num: str, obs: _Observed) -> Text | None:
+    """Why it cannot be told whether a call that reached a seat was flagged (None: it can)."""
+    if obs.undeclared:
+        return Text(f"{num} reached {obs.where}; ", f"{num} 到达 {obs.where}；") + _UNDECLARED
+    if obs.missing:
+        en = "; ".join(m.en for m in obs.missing)
+        zh = "；".join(m.zh for m in obs.missing)
+        return Text(
+            f"{num} reached {obs.where}, but whether it was flagged cannot be told: {en}",
+            f"{num} 到达 {obs.where}，但无法判断是否被标记：{zh}",
+        )
+    return None
 
 
 def _label(number: str) -> str:
@@ -180,8 +198,8 @@ def _expect_reject(num: str, obs: _Observed, token: str) -> tuple[bool, Text]:
         return True, Text(f"{num} was refused with {obs.where}", f"{num} 被以 {obs.where} 拒绝")
     if obs.outcome is _Outcome.OTHER:
         return False, Text(f"{num} was not refused ({obs.where})", f"{num} 未被拒绝（{obs.where}）")
-    flag = f" (flagged '{token}')" if token else " (unflagged)"
-    flag_zh = f"（标记为 “{token}”）" if token else "（未标记）"
+    flag = f" (flagged '{token}')" if token else "" if obs.undeclared else " (unflagged)"
+    flag_zh = f"（标记为 “{token}”）" if token else "" if obs.undeclared else "（未标记）"
     return False, Text(
         f"{num} reached {obs.where}{flag} instead of being refused",
         f"{num} 到达了 {obs.where}{flag_zh}，而未被拒绝",
@@ -191,17 +209,24 @@ def _expect_reject(num: str, obs: _Observed, token: str) -> tuple[bool, Text]:
 def _judge(exp: ScreeningExpectation, obs: _Observed) -> SubjectResult:
     """Compare one observed outcome with its expectation."""
     num = exp.number or "(no number)"
+    name = _label(exp.number)
     token = ", ".join(obs.tokens)
     if exp.action is ScreeningAction.PASS:
+        unknown = _unknown(num, obs) if obs.outcome is _Outcome.UNFLAGGED and not obs.undeclared else None
         ok, reason = _expect_pass(num, obs, token)
         remedy = _REMEDY_FALSE_POSITIVE
     elif exp.action is ScreeningAction.FLAG:
+        decided = obs.outcome is _Outcome.FLAGGED and (not exp.tokens or set(obs.tokens) & exp.tokens)
+        reached = obs.outcome in (_Outcome.FLAGGED, _Outcome.UNFLAGGED)
+        unknown = _unknown(num, obs) if reached and not decided else None
         ok, reason = _expect_flag(num, obs, token, exp.tokens)
         remedy = _REMEDY_FLAG
     else:
+        unknown = None
         ok, reason = _expect_reject(num, obs, token)
         remedy = _REMEDY_REJECT
-    name = _label(exp.number)
+    if unknown is not None:
+        return errored(name, unknown, *obs.evidence)
     return passed(name, reason, *obs.evidence) if ok else failed(name, reason, remedy, *obs.evidence)
 
 
@@ -248,7 +273,7 @@ def screening(facts: RunFacts, ctx: CheckContext) -> CheckResult:
                 )
             )
         for call in mine:
-            obs = _observe(call, facts)
+            obs = _observe(call, facts, ctx)
             if isinstance(obs, Text):
                 subjects.append(errored(_label(exp.number), obs, call.key))
             else:

@@ -16,6 +16,7 @@ from ccinspect.core.checks.base import CheckContext, ScreeningExpectation, SeatR
 from ccinspect.core.facts import CallPurpose, RecordingSource
 from ccinspect.core.numbers import ScreeningAction, ScreeningPolicy, same_number, screen_inbound
 from ccinspect.core.scenario.errors import ScenarioFileError, did_you_mean
+from ccinspect.core.scenario.observe import screening_observations
 from ccinspect.core.scenario.script import Scenario, ScreeningCase
 from ccinspect.core.scenario.target import SeatSpec, SimulatedTrunk, Target
 from ccinspect.core.verdict import Text
@@ -233,6 +234,7 @@ def build_context(scenario: Scenario, target: Target) -> CheckContext:
         do_not_call=frozenset(numbers.do_not_call),
         dnc_tested=_dnc_numbers(scenario, target) if "outbound.dnc" in selected else (),
         screening=tuple(_expectation(c, numbers.blacklisted_callers) for c in scenario.screening.cases),
+        screening_observe=screening_observations(target),
         forged_caller_ids=tuple(scenario.outbound.forged_caller_ids) if scenario.outbound else (),
         require_pai=scenario.caller_id.require_pai,
         recording_tolerance_s=scenario.recording.tolerance_s,

@@ -8,11 +8,13 @@ or a column name.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ccinspect.core.scenario.access import HttpAccess, SqlAccess, TimeSpec
+from ccinspect.core.scenario.errors import FileProblem
 from ccinspect.core.scenario.fields import Credentials, Model, Url
 
 __all__ = [
@@ -218,8 +220,20 @@ class CdrFields(Model):
     agent: str | None = None
 
 
-class CdrFile(Model):
-    """CDR in a file: Asterisk's ``Master.csv`` (``asterisk-csv``) or JSON lines."""
+class _CdrBase(Model):
+    #: How long to wait after the calls for the rows of the last calls to appear (platforms
+    #: write a CDR at hang-up); the rows are read again until every answered call has one.
+    wait_s: Annotated[float, Field(ge=0, le=120)] = 5.0
+    #: How far outside a call's start … end its row's start may lie (clock difference, set-up).
+    tolerance_s: Annotated[float, Field(ge=0, le=600)] = 5.0
+
+
+class CdrFile(_CdrBase):
+    """CDR in a file (``~`` and ``$VARIABLES`` in ``path`` are expanded): JSON lines (one object a
+    line, ``fields`` are dotted paths), or Asterisk's ``Master.csv`` (``asterisk-csv``: the stock
+    columns, ``fields`` name them: ``start``, ``answer``, ``end``, ``src``, ``dst``, ``channel``,
+    ``dstchannel``, ``disposition``, ``duration``, ``billsec``, ``uniqueid``, and ``userfield``
+    read as ``recording``; times in ``time_format.timezone``)."""
 
     kind: Literal["file"]
     path: str
@@ -228,7 +242,7 @@ class CdrFile(Model):
     time_format: TimeSpec = TimeSpec()
 
 
-class CdrSql(SqlAccess):
+class CdrSql(SqlAccess, _CdrBase):
     """CDR in a database: ``query`` with ``:start``/``:end`` (naive times in ``timezone``)."""
 
     kind: Literal["sql"]
@@ -236,7 +250,7 @@ class CdrSql(SqlAccess):
     fields: CdrFields = CdrFields()
 
 
-class CdrHttp(HttpAccess):
+class CdrHttp(HttpAccess, _CdrBase):
     """CDR through an HTTP API: ``GET url`` with ``params`` and the run's window in
     ``start_param``/``end_param``; rows at ``items``."""
 
@@ -277,6 +291,19 @@ class ObserveDisplayName(_ObserveBase):
 
     kind: Literal["display_name"]
     pattern: str
+
+    @field_validator("pattern")
+    @classmethod
+    def _regex(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise FileProblem(
+                f"{value!r} is not a regular expression: {exc}",
+                f"{value!r} 不是有效的正则表达式：{exc}",
+                r"a Python regular expression, e.g. ^\[(?P<flag>[^\]]+)\]",
+            ) from None
+        return value
 
 
 class ObserveCdr(_ObserveBase):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from ccinspect.core.scenario.errors import FileProblem
 from ccinspect.core.scenario.fields import Credentials, HostPort, Model, Name, Number
@@ -113,6 +114,23 @@ class DirectoryAudit(Model):
     timezone: str = "Asia/Shanghai"
     #: Also check complaint reply deadlines (R10) through the target's complaint API.
     complaint_sla: bool = True
+    #: How the CDR names a seat (a regular expression matched against the whole channel
+    #: endpoint, src or dst); by default the target's seat ids and SIP usernames.
+    seat_pattern: str | None = None
+
+    @field_validator("seat_pattern")
+    @classmethod
+    def _pattern(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise FileProblem(
+                    f"{value!r} is not a regular expression: {exc}",
+                    f"{value!r} 不是有效的正则表达式：{exc}",
+                    r"a Python regular expression such as 8\d{3} or A\d+",
+                ) from None
+        return value
 
 
 Audit = DirectoryAudit
