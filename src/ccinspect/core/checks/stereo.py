@@ -66,9 +66,8 @@ def _parties(call: CallFact) -> dict[str, LegFact]:
     return {"caller": callers[0], "agent": agents[0]}
 
 
-def _seat_of(call: CallFact) -> str:
-    seats = [leg.agent for leg in call.legs if leg.answered and seat_id_of(leg.agent) is not None]
-    return f" ({seats[0]})" if seats else ""
+def _seat_of(call: CallFact) -> str | None:
+    return next((leg.agent for leg in call.legs if leg.answered and seat_id_of(leg.agent)), None)
 
 
 def _label(party: str | None, side: str) -> tuple[str, str]:
@@ -146,9 +145,10 @@ def channel_findings(call: CallFact, rec: RecordingFact, ctx: CheckContext) -> C
     channels = {ch.channel: ch for ch in rec.channels}
     if len(channels) != 2:
         return ChannelFinding((), frozenset())
+    seat = _seat_of(call)
     head = Text(
-        f"recording of {call.key}{_seat_of(call)}: ",
-        f"{call.key}{_seat_of(call).replace(' (', '（').replace(')', '）')} 的录音：",
+        f"recording of {call.key}" + (f" ({seat})" if seat else "") + ": ",
+        f"{call.key}" + (f"（{seat}）" if seat else " ") + "的录音：",
     )
     if ctx.recording_stereo is not None:
         return _with_layout(call, channels, ctx.recording_stereo, head)
