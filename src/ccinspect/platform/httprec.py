@@ -50,7 +50,7 @@ class HttpRecordings:
     @property
     def list_url(self) -> str:
         """The URL the inspector lists recordings at (the search URL with ``search``)."""
-        return self.client.url(self.search.path) if self.search is not None else self.client.url("")
+        return self.client.url(self.search.path) if self.search is not None else self.client.base_url
 
     async def list(self, window: TimeWindow | None = None) -> Sequence[StoredRecording]:
         if self.search is None:
@@ -58,7 +58,7 @@ class HttpRecordings:
         return await self._search(self.search, window or TimeWindow.recent())
 
     async def _plain_listing(self) -> Sequence[StoredRecording]:
-        url = self.client.url("")
+        url = self.client.base_url
         status, body = await self.client.get(url)
         if status != 200:
             raise AdapterError(f"{url} answered {status}", f"{url} 返回 {status}")
