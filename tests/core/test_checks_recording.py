@@ -16,7 +16,15 @@ from tests.core.test_checks_support import (
 )
 
 from ccinspect.core.checks.recording import complete, playback
-from ccinspect.core.facts import PUBLIC, CallPurpose, LegRole, RecordingSource
+from ccinspect.core.facts import (
+    PUBLIC,
+    CallFact,
+    CallPurpose,
+    ChannelFact,
+    LegRole,
+    RecordingFact,
+    RecordingSource,
+)
 from ccinspect.core.verdict import Verdict
 
 P, F, E, S = Verdict.PASS, Verdict.FAIL, Verdict.ERROR, Verdict.SKIP
@@ -157,3 +165,146 @@ def test_playback_with_no_recording_found_fails_and_with_nothing_looked_up_error
     none_found = playback(facts(c, recordings=(recording_of(c, name=None),)), context())
     assert none_found.verdict is F
     assert playback(facts(c), context()).verdict is E
+
+
+# ---------------------------------------------------------------- recording.complete, per channel
+
+LAYOUT = ("caller", "agent")  # platform B: caller left, agent right
+
+
+def _channel(side: str, party: str | None, found: dict[int, bool], *, silent: bool = False) -> ChannelFact:
+    prints = tuple((fp, ok, -18.0 if ok else None) for fp, ok in found.items())
+    return ChannelFact(side, party, prints, 1.0 if silent else 0.2, -120.0 if silent else -20.0)
+
+
+def _stereo(
+    c: CallFact,
+    left: dict[int, bool],
+    right: dict[int, bool],
+    *,
+    layout: tuple[str, str] | None = LAYOUT,
+    silent: str | None = None,
+) -> RecordingFact:
+    """``c``'s recording split into two channels; every fingerprint found on the whole file
+    when it is on either channel (as the analysis reports it)."""
+    parties = layout or (None, None)
+    channels = (
+        _channel("left", parties[0], left, silent=silent == "left"),
+        _channel("right", parties[1], right, silent=silent == "right"),
+    )
+    whole = {fp: left.get(fp, False) or right.get(fp, False) for fp in {*left, *right}}
+    return replace(recording_of(c, found=whole), channels=channels)
+
+
+def _inbound_b() -> tuple[CallFact, int, int]:
+    c = inbound_call("100103", "13800138000", key="inbound-3")
+    caller, agent = fingerprints(c.key)
+    return c, caller, agent
+
+
+def test_stereo_each_party_on_its_declared_channel_passes() -> None:
+    """Caller left, agent right, as declared (with some leakage of the agent onto the left): PASS."""
+    c, caller, agent = _inbound_b()
+    rec = _stereo(c, {caller: True, agent: True}, {caller: False, agent: True})
+    result = complete(facts(c, recordings=(rec,)), context(recording_stereo=LAYOUT))
+    assert result.verdict is P
+    assert "each on its own channel" in result.subjects[0].reason.en
+
+
+def test_stereo_silent_agent_channel_fails_naming_call_seat_and_channel() -> None:
+    """The agent's channel is silent: FAIL naming the call, the seat and the channel, with the
+    channel remedy; the generic 'lacks seat's audio' is not repeated."""
+    c, caller, agent = _inbound_b()
+    rec = _stereo(c, {caller: True, agent: False}, {caller: False, agent: False}, silent="right")
+    subject = complete(facts(c, recordings=(rec,)), context(recording_stereo=LAYOUT)).subjects[0]
+    assert subject.verdict is F
+    assert subject.reason.en == "recording of inbound-3 (seat 100103): the agent channel (right) is silent"
+    assert subject.reason.zh == "inbound-3（seat 100103）的录音：坐席声道（右）无声"
+    assert subject.remedy is not None and "channel" in subject.remedy.en
+
+
+def test_stereo_channel_with_noise_but_no_party_fails_as_holding_neither() -> None:
+    """The agent channel carries sound but neither party's fingerprint: 'holds neither party'."""
+    c, caller, agent = _inbound_b()
+    rec = _stereo(c, {caller: True, agent: False}, {caller: False, agent: False})
+    subject = complete(facts(c, recordings=(rec,)), context(recording_stereo=LAYOUT)).subjects[0]
+    assert "the agent channel (right) holds neither party's audio" in subject.reason.en
+
+
+def test_stereo_swapped_channels_fail_for_both_parties() -> None:
+    """Caller on the right and agent on the left, the layout says otherwise: two findings."""
+    c, caller, agent = _inbound_b()
+    rec = _stereo(c, {caller: False, agent: True}, {caller: True, agent: False})
+    subject = complete(facts(c, recordings=(rec,)), context(recording_stereo=LAYOUT)).subjects[0]
+    assert subject.verdict is F
+    assert (
+        f"the caller's audio (fingerprint {caller}) is on the right channel, not on the caller "
+        "channel (left): the channels are swapped" in subject.reason.en
+    )
+    assert f"the agent's audio (fingerprint {agent}) is on the left channel" in subject.reason.en
+
+
+def test_stereo_channel_holding_only_the_other_party_fails() -> None:
+    """The caller's channel holds only the agent (the caller is nowhere): 'lacks the caller's audio'."""
+    c, caller, agent = _inbound_b()
+    rec = _stereo(c, {caller: False, agent: True}, {caller: False, agent: True})
+    subject = complete(facts(c, recordings=(rec,)), context(recording_stereo=LAYOUT)).subjects[0]
+    assert f"the caller channel (left) lacks the caller's audio (fingerprint {caller})" in subject.reason.en
+    assert "only one party was recorded" not in subject.reason.en
+
+
+def test_stereo_layout_applies_to_outbound_calls_by_party_not_by_direction() -> None:
+    """On an outbound call the seat dials, yet the agent's channel is still the agent's: the
+    seat's fingerprint on the right channel passes, the trunk side's on the left."""
+    c = outbound_call("100101")
+    seat_fp, trunk_fp = fingerprints(c.key)
+    rec = _stereo(c, {trunk_fp: True, seat_fp: False}, {trunk_fp: False, seat_fp: True})
+    assert complete(facts(c, recordings=(rec,)), context(recording_stereo=LAYOUT)).verdict is P
+    swapped = _stereo(c, {seat_fp: True, trunk_fp: False}, {seat_fp: False, trunk_fp: True})
+    assert complete(facts(c, recordings=(swapped,)), context(recording_stereo=LAYOUT)).verdict is F
+
+
+def test_stereo_layout_the_other_way_round() -> None:
+    """A target declaring agent left, caller right judges the mirror image."""
+    c, caller, agent = _inbound_b()
+    rec = _stereo(c, {agent: True, caller: False}, {caller: True, agent: False}, layout=("agent", "caller"))
+    assert complete(facts(c, recordings=(rec,)), context(recording_stereo=("agent", "caller"))).verdict is P
+
+
+def test_stereo_without_layout_an_empty_channel_fails() -> None:
+    """No layout declared: both parties on the left and nothing at all on the right is still a
+    finding (one of two channels recorded nothing), named 'right channel'."""
+    c, caller, agent = _inbound_b()
+    rec = _stereo(c, {caller: True, agent: True}, {caller: False, agent: False}, layout=None, silent="right")
+    subject = complete(facts(c, recordings=(rec,)), context()).subjects[0]
+    assert subject.verdict is F
+    assert "recording of inbound-3 (seat 100103): the right channel is silent" in subject.reason.en
+
+
+def test_stereo_without_layout_parties_on_either_channel_pass() -> None:
+    """No layout declared: each party on its own channel (whichever) or both on both: PASS;
+    which party belongs where is not judged."""
+    c, caller, agent = _inbound_b()
+    for left, right in (
+        ({caller: False, agent: True}, {caller: True, agent: False}),
+        ({caller: True, agent: True}, {caller: True, agent: True}),
+        ({caller: True, agent: True}, {caller: False, agent: True}),
+    ):
+        rec = _stereo(c, left, right, layout=None)
+        assert complete(facts(c, recordings=(rec,)), context()).verdict is P
+
+
+def test_stereo_without_layout_a_missing_party_is_judged_on_the_whole() -> None:
+    """No layout declared, the agent nowhere: the mixed rule names the missing party, and the
+    empty channel is named too."""
+    c, caller, agent = _inbound_b()
+    rec = _stereo(c, {caller: True, agent: False}, {caller: False, agent: False}, layout=None, silent="right")
+    reason = complete(facts(c, recordings=(rec,)), context()).subjects[0].reason.en
+    assert f"lacks seat 100103's audio (fingerprint {agent})" in reason
+    assert "the right channel is silent" in reason
+
+
+def test_mono_recording_with_a_declared_layout_is_judged_on_the_mix() -> None:
+    """A declared layout but a one-channel recording (no channel facts): the mixed rules only."""
+    c, _, _ = _inbound_b()
+    assert complete(facts(c, recordings=(recording_of(c),)), context(recording_stereo=LAYOUT)).verdict is P

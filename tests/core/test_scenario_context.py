@@ -166,3 +166,56 @@ def test_fixed_line_dial_needs_a_fixed_line(tmp_path: Path) -> None:
     target = demo().model_copy(update={"numbers": numbers})
     text = 'inbound: {dial: fixed_line, callers: ["13800138000"]}\nchecks: {include: [inbound.each_seat]}\n'
     assert context_error(tmp_path, text, target).key_path == "numbers.fixed_line"
+
+
+def _with_recordings(tmp_path: Path, section: str) -> Target:
+    """The demo target with its recordings section replaced by ``section`` (YAML)."""
+    text = DEMO.read_text(encoding="utf-8")
+    head, _, tail = text.partition("recordings:\n")
+    rest = tail[tail.index("complaints:") :]
+    path = tmp_path / "t.yaml"
+    body = textwrap.indent(textwrap.dedent(section), "  ")
+    path.write_text(head + "recordings:\n" + body + rest, encoding="utf-8")
+    return load_target(path)
+
+
+def test_stereo_layout_reaches_the_checks_and_mono_targets_have_none(tmp_path: Path) -> None:
+    """recordings.stereo becomes ctx.recording_stereo (left party, right party); none declared: None."""
+    scenario = load_scenario(ROOT / "scenarios" / "onsite-jiangsu.yaml")
+    assert build_context(scenario, demo()).recording_stereo is None
+    target = _with_recordings(
+        tmp_path,
+        """\
+          kind: directory
+          path: /srv/monitor
+          stereo: {left: agent, right: caller}
+        """,
+    )
+    assert build_context(scenario, target).recording_stereo == ("agent", "caller")
+
+
+def test_sql_recordings_are_judged_as_the_way_they_are_fetched(tmp_path: Path) -> None:
+    """A sql lookup reading files from a root directory is a directory; with a download URL, HTTP."""
+    scenario = load_scenario(ROOT / "scenarios" / "onsite-jiangsu.yaml")
+    base = (
+        "kind: sql\nurl: sqlite:////srv/cc.sqlite\n"
+        "query: SELECT id, time, file FROM rec WHERE time BETWEEN :start AND :end\n"
+    )
+    rooted = _with_recordings(tmp_path, base + "root: /srv/monitor\n")
+    assert build_context(scenario, rooted).recording_interface is RecordingSource.DIRECTORY
+    linked = _with_recordings(tmp_path, base + "download: http://cc.example.com/rec/{file}\n")
+    assert build_context(scenario, linked).recording_interface is RecordingSource.HTTP
+
+
+def test_a_stereo_layout_with_one_party_twice_is_a_file_problem(tmp_path: Path) -> None:
+    """left: caller, right: caller names the key and what is allowed."""
+    with pytest.raises(ScenarioFileError) as info:
+        _with_recordings(
+            tmp_path,
+            """\
+              kind: directory
+              path: /srv/monitor
+              stereo: {left: caller, right: caller}
+            """,
+        )
+    assert "recordings.stereo" in str(info.value) and "both channels" in str(info.value)

@@ -31,6 +31,7 @@ __all__ = [
     "CallFact",
     "CallPurpose",
     "CdrFact",
+    "ChannelFact",
     "ComplaintBacklogFact",
     "LegFact",
     "LegRole",
@@ -240,6 +241,38 @@ class RegistrationFact:
 
 
 @dataclass(frozen=True, slots=True)
+class ChannelFact:
+    """One channel of a two-channel recording, analysed on its own.
+
+    * ``channel``: ``"left"`` or ``"right"``; ``party``: who the target's stereo layout puts
+      there (``"caller"``: the carrier-side party, ``"agent"``: the seat), None without a layout.
+    * ``fingerprints``: ``(fingerprint id, found, level dBFS or None)`` for every fingerprint
+      looked for (the same ids as :attr:`RecordingFact.fingerprints`).
+    * ``silence_share``: share (0..1) of the channel that is silence; ``rms_dbfs`` its level.
+    """
+
+    channel: str
+    party: str | None
+    fingerprints: tuple[tuple[int, bool, float | None], ...]
+    silence_share: float
+    rms_dbfs: float
+
+    @property
+    def label(self) -> str:
+        """How reports name it: ``"agent channel (right)"``, or ``"right channel"``."""
+        return f"{self.party} channel ({self.channel})" if self.party else f"{self.channel} channel"
+
+    def found(self, fingerprint: int) -> bool | None:
+        """Whether ``fingerprint`` is on this channel; None when it was not looked for."""
+        return next((f for fid, f, _ in self.fingerprints if fid == fingerprint), None)
+
+    @property
+    def empty(self) -> bool:
+        """True when no fingerprint looked for was found on this channel."""
+        return not any(f for _, f, _ in self.fingerprints)
+
+
+@dataclass(frozen=True, slots=True)
 class RecordingFact:
     """The platform's recording of one call, looked up after the call and analysed.
 
@@ -253,6 +286,8 @@ class RecordingFact:
       analysis looked for (each answered leg's ``own_fingerprint``).
     * ``decode_error``: why the downloaded file could not be decoded (the platform's problem).
     * ``error``: a harness problem (lookup interface unreachable, timeout).
+    * ``channels``: for a two-channel recording, each channel analysed on its own (empty for
+      a mono one); ``fingerprints`` then says "found on any channel".
     """
 
     call_key: str
@@ -265,6 +300,7 @@ class RecordingFact:
     fingerprints: tuple[tuple[int, bool], ...] = ()
     decode_error: str | None = None
     error: str | None = None
+    channels: tuple[ChannelFact, ...] = ()
 
     def fingerprint_found(self, fingerprint: int) -> bool | None:
         """Whether ``fingerprint`` was found; None when the analysis did not look for it."""

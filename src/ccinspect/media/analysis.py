@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
+import numpy as np
 import numpy.typing as npt
 
 from ccinspect.media.detector import Detection, detect_all
@@ -42,15 +43,19 @@ class LegAudio:
 
 @dataclass(frozen=True)
 class RecordingAudio:
-    """Facts about a (mixed) call recording: each expected fingerprint's detection and levels.
+    """Facts about a call recording: each expected fingerprint's detection and levels.
 
-    ``detections`` maps fingerprint id to its detection and is read-only.
+    ``detections`` maps fingerprint id to its detection and is read-only. For a two-channel
+    recording ``channels`` holds each channel's own analysis (left, right) and ``detections``
+    says what was found on any channel (the louder channel's detection where both have it);
+    ``silence_share`` and ``rms_dbfs`` are then those of the channels' mix.
     """
 
     duration_s: float
     detections: Mapping[int, Detection]
     silence_share: float
     rms_dbfs: float
+    channels: tuple[RecordingAudio, ...] = ()
 
     @property
     def missing(self) -> tuple[int, ...]:
@@ -87,10 +92,36 @@ def analyse_heard(
     )
 
 
+def _best(a: Detection, b: Detection) -> Detection:
+    """The detection saying more: found beats not found, then the louder, then the higher score."""
+    return max(a, b, key=lambda d: (d.found, d.level_dbfs if d.level_dbfs is not None else -999.0, d.score))
+
+
 def analyse_recording(audio: npt.ArrayLike, sample_rate: int, fps: Sequence[Fingerprint]) -> RecordingAudio:
-    """Analyse a PBX recording that should hold every fingerprint in ``fps`` (both legs' mix)."""
-    x = as_mono(audio)
+    """Analyse a PBX recording that should hold every fingerprint in ``fps``.
+
+    ``audio`` is mono (both legs' mix), or ``(frames, channels)``: two channels are analysed one
+    by one (see :class:`RecordingAudio`); more than two are mixed down and analysed as one.
+    """
+    arr = np.asarray(audio)
     rate = check_rate(sample_rate)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim == 2 and arr.shape[1] == 2:
+        sides = tuple(analyse_recording(arr[:, i], rate, fps) for i in range(2))
+        mixed = as_mono(arr.mean(axis=1))
+        return RecordingAudio(
+            duration_s=mixed.size / rate,
+            detections=MappingProxyType(
+                {fp.id: _best(sides[0].detections[fp.id], sides[1].detections[fp.id]) for fp in fps}
+            ),
+            silence_share=silence_share(mixed, rate),
+            rms_dbfs=rms_dbfs(mixed),
+            channels=sides,
+        )
+    if arr.ndim == 2:
+        arr = arr.mean(axis=1)
+    x = as_mono(arr)
     return RecordingAudio(
         duration_s=x.size / rate,
         detections=MappingProxyType(detect_all(x, rate, fps)),

@@ -44,7 +44,7 @@ from ccinspect.nightly import alerts, metrics
 from ccinspect.platform.cdrcsv import ASTERISK_MASTER_CSV, CdrMappingError
 from ccinspect.platform.complaints import gather_sla
 from ccinspect.platform.errors import AdapterError
-from ccinspect.platform.recordings import RecordingStore, StoredRecording
+from ccinspect.platform.recordings import RecordingStore, StoredRecording, TimeWindow, file_name
 from ccinspect.platform.recstore import audit_directory_store
 from ccinspect.platform.stores import open_store
 from ccinspect.runner.output import new_run_id
@@ -128,7 +128,7 @@ async def _observe(
 
 
 def _by_name(listing: list[StoredRecording]) -> dict[str, StoredRecording]:
-    return {f"{r.name}.{r.format}": r for r in listing}
+    return {file_name(r): r for r in listing}
 
 
 async def _keep_canary(
@@ -179,7 +179,10 @@ async def _prove(
     if not ready:
         return ()
     try:
-        listing: dict[str, StoredRecording] | None = _by_name(list(await recs.list()))
+        # A search store is asked for the days the canaries were recorded on.
+        made = [c.identity.created_at for c in ready]
+        window = TimeWindow(min(made) - 86_400.0, max(made) + 3_600.0)
+        listing: dict[str, StoredRecording] | None = _by_name(list(await recs.list(window)))
         list_error = None
     except AdapterError as exc:
         listing, list_error = None, exc.message

@@ -5,7 +5,7 @@ demo call center. A new adapter is one module here plus its section in the targe
 (``core/scenario/target.py``):
 
 * recordings (``recordings.kind``): :mod:`.recordings` (the interface), :mod:`.ari`,
-  :mod:`.httprec`, :mod:`.directory`; :mod:`.stores` opens the one a target names, and
+  :mod:`.httprec`, :mod:`.directory`, :mod:`.sqlrec`; :mod:`.stores` opens the one a target names, and
   :mod:`.recfacts` turns a store into the run's facts (matching, retention, access control);
 * complaint systems (``complaints.kind``): :mod:`.complaints` (tickets and the SLA's figures,
   one GET for both);

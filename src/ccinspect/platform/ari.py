@@ -1,4 +1,8 @@
-"""Recordings over Asterisk ARI (``/ari/recordings/stored``), and ARI's global variables."""
+"""Recordings over Asterisk ARI (``/ari/recordings/stored``), and ARI's global variables.
+
+ARI lists no time for a stored recording: the target's ``name_time`` supplies it where the
+platform writes the time into the name (see :class:`~ccinspect.platform.recordings.NameTimed`).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from urllib.parse import quote, urljoin
 
 from ccinspect.platform.errors import AdapterError
 from ccinspect.platform.httputil import HttpStoreBase
-from ccinspect.platform.recordings import AccessProbe, StoredRecording
+from ccinspect.platform.recordings import AccessProbe, StoredRecording, TimeWindow
 
 __all__ = ["AriRecordings"]
 
@@ -16,12 +20,26 @@ class AriRecordings(HttpStoreBase):
     """Stored recordings over Asterisk ARI (read-only user)."""
 
     kind = "ari"
+    windowed = False
+
+    def __init__(
+        self,
+        base_url: str,
+        username: str,
+        password: str,
+        *,
+        timeout: float,
+        retention_variable: str | None = None,
+    ) -> None:
+        super().__init__(base_url, username, password, timeout=timeout)
+        self.retention_variable = retention_variable
 
     @property
     def _list_url(self) -> str:
         return urljoin(self.base_url, "recordings/stored")
 
-    async def list(self) -> Sequence[StoredRecording]:
+    async def list(self, window: TimeWindow | None = None) -> Sequence[StoredRecording]:
+        del window  # ARI lists every stored recording
         status, body = await self._get(self._list_url)
         if status != 200:
             raise AdapterError(
@@ -45,6 +63,19 @@ class AriRecordings(HttpStoreBase):
 
     async def probe_access(self) -> AccessProbe:
         return await self._probe(self._list_url)
+
+    async def retention_policy(self) -> int | None:
+        """The purge policy in the global variable the target names (``retention_variable``)."""
+        if not self.retention_variable:
+            return None
+        value = await self.global_variable(self.retention_variable)
+        try:
+            return int(value)
+        except ValueError:
+            raise AdapterError(
+                f"ARI variable {self.retention_variable} is {value!r}, not a number of days",
+                f"ARI 变量 {self.retention_variable} 的值 {value!r} 不是天数",
+            ) from None
 
     async def global_variable(self, name: str) -> str:
         """A global dialplan variable's value (``GET /ari/asterisk/variable``)."""

@@ -20,20 +20,35 @@ from ccinspect.core.facts import (
     AccessControlFact,
     CallFact,
     CallPurpose,
+    ChannelFact,
     RecordingFact,
     RetentionFact,
 )
-from ccinspect.media.analysis import analyse_recording
+from ccinspect.media.analysis import RecordingAudio, analyse_recording
 from ccinspect.media.fingerprint import fingerprint_for
-from ccinspect.platform.ari import AriRecordings
 from ccinspect.platform.errors import AdapterError
-from ccinspect.platform.recordings import RecordingStore, StoredRecording, age_days
+from ccinspect.platform.recordings import RecordingStore, StoredRecording, TimeWindow, age_days, file_name
 from ccinspect.platform.stores import source_of
 
+#: A search store's retention listing reaches this many days beyond the retention period.
+RETENTION_LOOKBACK_DAYS = 30
 
-async def snapshot(store: RecordingStore) -> set[str]:
-    """Names in the store now (raises AdapterError when it cannot be listed)."""
-    return {r.name for r in await store.list()}
+
+#: The run's window reaches this far either side of the run (clock skew between hosts).
+WINDOW_MARGIN_S = 60.0
+
+
+def run_window(since: float | None) -> TimeWindow | None:
+    """The run's time window for search stores: ``since`` − 60 s to now + 60 s (None: none)."""
+    if since is None:
+        return None
+    return TimeWindow(since - WINDOW_MARGIN_S, time.time() + WINDOW_MARGIN_S)
+
+
+async def snapshot(store: RecordingStore, *, since: float | None = None) -> set[str]:
+    """Names in the store now, within the run's window from ``since`` for search stores
+    (raises AdapterError when it cannot be listed)."""
+    return {r.name for r in await store.list(run_window(since))}
 
 
 @dataclass(frozen=True)
@@ -43,12 +58,12 @@ class Decoded:
     found: dict[int, bool]
     error: str | None
     data: bytes | None
+    channels: tuple[RecordingAudio, ...] = ()
 
 
-def _decode(data: bytes, stimuli: Sequence[int]) -> tuple[float, dict[int, bool]]:
-    audio, rate = soundfile.read(io.BytesIO(data), dtype="float32", always_2d=False)
-    result = analyse_recording(audio, int(rate), [fingerprint_for(s) for s in stimuli])
-    return result.duration_s, {fid: det.found for fid, det in result.detections.items()}
+def _decode(data: bytes, stimuli: Sequence[int]) -> RecordingAudio:
+    audio, rate = soundfile.read(io.BytesIO(data), dtype="float32", always_2d=True)
+    return analyse_recording(audio, int(rate), [fingerprint_for(s) for s in stimuli])
 
 
 async def _fetch_decode(store: RecordingStore, rec: StoredRecording, stimuli: Sequence[int]) -> Decoded:
@@ -57,10 +72,22 @@ async def _fetch_decode(store: RecordingStore, rec: StoredRecording, stimuli: Se
     except AdapterError as exc:
         return Decoded(rec, None, {}, exc.message, None)
     try:
-        duration, found = await asyncio.to_thread(_decode, data, stimuli)
+        result = await asyncio.to_thread(_decode, data, stimuli)
     except (RuntimeError, ValueError, soundfile.LibsndfileError) as exc:
         return Decoded(rec, None, {}, f"cannot decode {rec.name}.{rec.format}: {exc}", data)
-    return Decoded(rec, duration, found, None, data)
+    found = {fid: det.found for fid, det in result.detections.items()}
+    return Decoded(rec, result.duration_s, found, None, data, result.channels)
+
+
+def _channel_facts(
+    channels: Sequence[RecordingAudio], stimuli: Sequence[int], stereo: tuple[str, str] | None
+) -> tuple[ChannelFact, ...]:
+    """Per-channel facts of a two-channel recording (labelled by the target's layout)."""
+    out = []
+    for side, ch, party in zip(("left", "right"), channels, stereo or (None, None), strict=False):
+        prints = tuple((s, d.found, d.level_dbfs) for s in stimuli if (d := ch.detections.get(s)) is not None)
+        out.append(ChannelFact(side, party, prints, ch.silence_share, ch.rms_dbfs))
+    return tuple(out)
 
 
 def _save(path: Path, data: bytes) -> None:
@@ -87,8 +114,15 @@ async def gather_recordings(
     exclude: set[CallPurpose],
     bound_s: float,
     save_dir: Path,
+    since: float | None = None,
+    stereo: tuple[str, str] | None = None,
 ) -> list[RecordingFact]:
-    """Find, fetch and decode the recording of every answered call (waiting up to ``bound_s``)."""
+    """Find, fetch and decode the recording of every answered call (waiting up to ``bound_s``).
+
+    Search stores are asked for the run's window (``since`` − 60 s to now + 60 s, see
+    :func:`run_window`). A two-channel recording is also analysed channel by channel, the
+    channels labelled with the target's ``stereo`` layout (left party, right party) if any.
+    """
     wanted = [c for c in calls if c.purpose not in exclude and len(_stimuli(c)) >= 2]
     all_stimuli = sorted({s for c in wanted for s in _stimuli(c)})
     source = source_of(store)
@@ -98,7 +132,7 @@ async def gather_recordings(
     error: str | None = None
     while True:
         try:
-            listing = [r for r in await store.list() if r.name not in before]
+            listing = [r for r in await store.list(run_window(since)) if r.name not in before]
         except AdapterError as exc:
             error = exc.message
             listing = []
@@ -106,7 +140,7 @@ async def gather_recordings(
         for d in await asyncio.gather(*(_fetch_decode(store, r, all_stimuli) for r in fresh)):
             decoded[d.rec.name] = d
             if d.data is not None:
-                await asyncio.to_thread(_save, save_dir / f"{d.rec.name}.{d.rec.format}", d.data)
+                await asyncio.to_thread(_save, save_dir / file_name(d.rec), d.data)
         for call in wanted:
             if call.key in assigned:
                 continue
@@ -143,7 +177,7 @@ async def gather_recordings(
         facts.append(
             RecordingFact(
                 call_key=call.key,
-                name=f"{found.rec.name}.{found.rec.format}",
+                name=file_name(found.rec),
                 source=source,
                 fetched=found.data is not None,
                 fetch_status=200 if found.data is not None else None,
@@ -152,6 +186,7 @@ async def gather_recordings(
                 fingerprints=tuple((s, found.found.get(s, False)) for s in _stimuli(call)),
                 decode_error=found.error if found.data is not None else None,
                 error=None if found.data is not None else found.error,
+                channels=_channel_facts(found.channels, _stimuli(call), stereo),
             )
         )
     return facts
@@ -162,34 +197,42 @@ async def retention_fact(
     *,
     days: int,
     policy_days: int | None,
-    policy_variable: str | None = None,
     sample: int = 3,
     now: float | None = None,
 ) -> RetentionFact:
     """How old the store's recordings are, whether old ones still play, and the purge policy.
 
-    The policy is read from the platform (an ARI global variable) when the target names one,
-    otherwise it is what the target declares.
+    The policy is read from the platform when the target names where it is published (an ARI
+    global variable, an HTTP ``retention`` source), otherwise it is what the target declares.
+    A search store is asked for the recordings made between ``days`` + 30 and ``days`` days ago
+    (its whole history could be too long to list), so the oldest age it reports is the oldest
+    of those; a store that lists everything reports its oldest recording.
     """
     source = "target" if policy_days is not None else None
-    if policy_variable and isinstance(store, AriRecordings):
-        try:
-            policy_days, source = int(await store.global_variable(policy_variable)), "platform"
-        except (AdapterError, ValueError) as exc:
-            return RetentionFact(
-                None,
-                0,
-                0,
-                None,
-                None,
-                error=(f"the platform's purge policy ({policy_variable}) could not be read: {exc}"),
-                policy_source="platform",
-            )
     try:
-        listing = list(await store.list())
+        published = await store.retention_policy()
+    except AdapterError as exc:
+        return RetentionFact(
+            None,
+            0,
+            0,
+            None,
+            None,
+            error=f"the platform's purge policy could not be read: {exc.message}",
+            policy_source="platform",
+        )
+    if published is not None:
+        policy_days, source = published, "platform"
+    current = time.time() if now is None else now
+    window = None
+    if store.windowed:
+        edge = current - days * 86400.0
+        window = TimeWindow(edge - RETENTION_LOOKBACK_DAYS * 86400.0, edge + WINDOW_MARGIN_S)
+    try:
+        listing = list(await store.list(window))
     except AdapterError as exc:
         return RetentionFact(None, 0, 0, policy_days, None, error=exc.message, policy_source=source)
-    ages = [(a, r) for r in listing if (a := age_days(r, now=now)) is not None]
+    ages = [(a, r) for r in listing if (a := age_days(r, now=current)) is not None]
     oldest = max((a for a, _ in ages), default=None)
     old = sorted((x for x in ages if x[0] >= days), key=lambda x: x[0], reverse=True)[:sample]
     ok = 0

@@ -26,6 +26,7 @@ from ccinspect.core.facts import (
     CallPurpose,
     MessageDirection,
     RecordingFact,
+    RecordingSource,
     SipMessageFact,
     is_trunk_side,
 )
@@ -199,7 +200,7 @@ class Inspection:
         store_error: str | None = None
         if store is not None:
             try:
-                before = await recfacts.snapshot(store)
+                before = await recfacts.snapshot(store, since=self.started_at)
             except AdapterError as exc:
                 store_error = exc.message
         config = EngineConfig(
@@ -406,6 +407,8 @@ class Inspection:
                 exclude=set(self.ctx.recording_exclude),
                 bound_s=t.recording_fetch,
                 save_dir=self.run_dir.recordings if self.run_dir else Path("."),
+                since=self.started_at,
+                stereo=self.ctx.recording_stereo,
             )
 
         async def retention() -> None:
@@ -413,12 +416,10 @@ class Inspection:
                 return
             spec = self.target.recordings
             self.gathered.retention = await recfacts.retention_fact(
-                store,
-                days=self.ctx.retention_days,
-                policy_days=getattr(spec, "retention_days", None),
-                policy_variable=getattr(spec, "retention_variable", None),
+                store, days=self.ctx.retention_days, policy_days=getattr(spec, "retention_days", None)
             )
-            self.gathered.access = [await recfacts.access_fact(store)] if store.kind != "directory" else []
+            through_interface = stores.source_of(store) is not RecordingSource.DIRECTORY
+            self.gathered.access = [await recfacts.access_fact(store)] if through_interface else []
 
         async def tickets() -> None:
             self.gathered.tickets, self.gathered.backlog = await complaints.ticket_facts(

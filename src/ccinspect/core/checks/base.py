@@ -83,7 +83,9 @@ class CheckContext:
     * ``recording_tolerance_s``: allowed recording-length mismatch (2 s);
       ``recording_exclude``: call purposes not expected to have a full-call recording
       (the complaint line records only the message); ``recording_interface``: how recordings
-      are reached (None when the target declares none).
+      are reached (None when the target declares none); ``recording_stereo``: the parties
+      (``caller``/``agent``) on the left and right channel of two-channel recordings, as the
+      target's ``recordings.stereo`` declares them (None: no layout declared).
     * ``retention_days``: the minimum retention (30); ``complaint_reply_days``: the maximum reply
       deadline (15); ``complaint_time_tolerance_s``: how far a ticket's creation time may lie
       outside its call; ``access_refusal_statuses``: what counts as refusing a fetch (401/403).
@@ -108,6 +110,7 @@ class CheckContext:
         default_factory=lambda: frozenset({CallPurpose.COMPLAINT})
     )
     recording_interface: RecordingSource | None = None
+    recording_stereo: tuple[str, str] | None = None
     retention_days: int = 30
     complaint_reply_days: int = 15
     complaint_time_tolerance_s: float = 120.0

@@ -2,7 +2,9 @@
 
 * ``recording.complete`` (R5, R6): every answered test call (purposes the scenario excludes
   aside) has a recording as long as the connected call (± tolerance) that contains every
-  answered leg's fingerprint, i.e. both parties.
+  answered leg's fingerprint, i.e. both parties; a two-channel recording is also judged per
+  channel (:mod:`.stereo`: each party on its own channel when the target declares the layout,
+  no empty channel either way).
 * ``recording.playback`` (R6): every recording found was fetched through the platform's own
   interface and decoded.
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 from ccinspect.core.checks.base import Check, CheckContext, CheckSpec
 from ccinspect.core.checks.legs import call_name, harness_cause
+from ccinspect.core.checks.stereo import channel_findings
 from ccinspect.core.facts import CallFact, RecordingFact, RecordingSource, RunFacts
 from ccinspect.core.verdict import (
     CheckResult,
@@ -166,9 +169,10 @@ def _complete_subject(call: CallFact, rec: RecordingFact | None, ctx: CheckConte
                 _REMEDY_LENGTH,
             )
         )
+    per_channel = channel_findings(call, rec, ctx)
     for leg in legs:
         fingerprint = leg.audio.own_fingerprint if leg.audio is not None else -1
-        if not rec.fingerprint_found(fingerprint):
+        if fingerprint not in per_channel.judged and not rec.fingerprint_found(fingerprint):
             problems.append(
                 (
                     Text(
@@ -179,6 +183,7 @@ def _complete_subject(call: CallFact, rec: RecordingFact | None, ctx: CheckConte
                     _REMEDY_PARTY,
                 )
             )
+    problems.extend(per_channel.problems)
     if problems:
         return failed(
             name,
@@ -191,8 +196,9 @@ def _complete_subject(call: CallFact, rec: RecordingFact | None, ctx: CheckConte
         name,
         Text(
             f"recording {rec.name}: {duration:.1f} s for {expected:.1f} s connected, "
-            f"all {len(legs)} parties audible",
-            f"录音 {rec.name}：时长 {duration:.1f} 秒（通话 {expected:.1f} 秒），{len(legs)} 方声音均可听到",
+            f"all {len(legs)} parties audible" + (", each on its own channel" if per_channel.judged else ""),
+            f"录音 {rec.name}：时长 {duration:.1f} 秒（通话 {expected:.1f} 秒），{len(legs)} 方声音均可听到"
+            + ("，且各在其声道" if per_channel.judged else ""),
         ),
         call.key,
         rec.name,
@@ -203,7 +209,8 @@ def complete(facts: RunFacts, ctx: CheckContext) -> CheckResult:
     """Per answered call not excluded by purpose: recording present, right length, both parties.
 
     FAIL: no recording found; length off by more than ``ctx.recording_tolerance_s``; an answered
-    leg's fingerprint absent. ERROR: the harness failed, the lookup failed, the recording could
+    leg's fingerprint absent; a two-channel recording with a party off its declared channel or
+    an empty channel (:mod:`.stereo`). ERROR: the harness failed, the lookup failed, the recording could
     not be fetched or decoded (``recording.playback`` FAILs that), or the analysis is missing.
     """
     calls = [c for c in facts.calls if c.purpose not in ctx.recording_exclude]

@@ -18,6 +18,7 @@ from ccinspect.core.numbers import ScreeningAction, ScreeningPolicy, same_number
 from ccinspect.core.scenario.errors import ScenarioFileError, did_you_mean
 from ccinspect.core.scenario.observe import screening_observations
 from ccinspect.core.scenario.script import Scenario, ScreeningCase
+from ccinspect.core.scenario.sources import SqlRecordings
 from ccinspect.core.scenario.target import SeatSpec, SimulatedTrunk, Target
 from ccinspect.core.verdict import Text
 
@@ -197,6 +198,17 @@ def plan_calls(scenario: Scenario, target: Target) -> tuple[PlannedCall, ...]:
     return tuple(calls)
 
 
+def _interface(target: Target) -> RecordingSource | None:
+    """How recordings are fetched: a ``sql`` lookup fetches from its ``root`` directory or over
+    its ``download`` URL, so it is judged as a directory or an HTTP interface."""
+    rec = target.recordings
+    if rec is None:
+        return None
+    if isinstance(rec, SqlRecordings):
+        return RecordingSource.DIRECTORY if rec.root else RecordingSource.HTTP
+    return RecordingSource(rec.kind)
+
+
 def build_context(scenario: Scenario, target: Target) -> CheckContext:
     """The checks' policy from a scenario and a target; raise :class:`ScenarioFileError`.
 
@@ -239,7 +251,8 @@ def build_context(scenario: Scenario, target: Target) -> CheckContext:
         require_pai=scenario.caller_id.require_pai,
         recording_tolerance_s=scenario.recording.tolerance_s,
         recording_exclude=frozenset(scenario.recording.exclude_purposes),
-        recording_interface=RecordingSource(rec.kind) if rec is not None else None,
+        recording_interface=_interface(target),
+        recording_stereo=(rec.stereo.left, rec.stereo.right) if rec is not None and rec.stereo else None,
         retention_days=scenario.retention.days,
         complaint_reply_days=scenario.complaint.reply_days,
         complaint_time_tolerance_s=scenario.complaint.time_tolerance_s,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from ccinspect.core.scenario.access import HttpAccess, SqlAccess, TimeSpec
 from ccinspect.core.scenario.errors import FileProblem
@@ -61,10 +61,21 @@ class NameTime(Model):
 
 
 class StereoLayout(Model):
-    """Which party each channel of a two-channel recording holds (``caller`` or ``agent``)."""
+    """Which party each channel of a two-channel recording holds: ``caller`` (the carrier-side
+    party, whichever way the call was placed) or ``agent`` (the seat)."""
 
     left: Literal["caller", "agent"] = "caller"
     right: Literal["caller", "agent"] = "agent"
+
+    @model_validator(mode="after")
+    def _distinct(self) -> StereoLayout:
+        if self.left == self.right:
+            raise FileProblem(
+                f"both channels hold the {self.left}",
+                f"两个声道都是 {self.left}",
+                "left: caller, right: agent (or the other way round)",
+            )
+        return self
 
 
 class RetentionSource(Model):
@@ -79,7 +90,11 @@ class RecordingSearch(Model):
     """A JSON recording API: ``GET url + path`` with ``params`` (and the run's time window in
     ``start_param``/``end_param``, written as ``param_time``); the list is at ``items``; each item
     has an ``id``, a download URL in ``file`` (absolute, or relative to the url's origin) or a
-    ``download`` template (``recordings/{id}/file``, relative to ``url``), and its start ``time``."""
+    ``download`` template (``recordings/{id}/file``, relative to ``url``), and its start ``time``.
+
+    A paged API names its ``page_param`` (pages counted from ``first_page``) and, if it takes
+    one, ``size_param`` (sent as ``page_size``): pages are read while they come back full, at
+    most ``max_pages`` (more is an error, not a silent cut)."""
 
     path: str = ""
     params: dict[str, str] = Field(default_factory=dict)
@@ -92,6 +107,21 @@ class RecordingSearch(Model):
     download: str | None = None
     time: str | None = None
     time_format: TimeSpec = TimeSpec()
+    page_param: str | None = None
+    size_param: str | None = None
+    page_size: Annotated[int, Field(ge=1, le=10_000)] = 100
+    first_page: int = 1
+    max_pages: Annotated[int, Field(ge=1, le=1000)] = 50
+
+    @model_validator(mode="after")
+    def _locator(self) -> RecordingSearch:
+        if self.file is None and self.download is None:
+            raise FileProblem(
+                "the search names no way to download a recording",
+                "检索配置未说明如何下载录音",
+                "file: the item field holding its URL, or download: a template such as recordings/{id}/file",
+            )
+        return self
 
 
 class _RecordingsBase(Model):
