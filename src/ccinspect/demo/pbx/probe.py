@@ -80,6 +80,9 @@ def port_owner(port: int, kind: str) -> PortOwner | None:
     # Not visible through psutil (another namespace, or no permission): try to bind.
     sock_type = socket.SOCK_DGRAM if kind == "udp" else socket.SOCK_STREAM
     with socket.socket(socket.AF_INET, sock_type) as s:
+        # As the servers themselves do: a TIME-WAIT connection left by a closed server on this
+        # port does not make it busy.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
