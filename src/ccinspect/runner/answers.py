@@ -147,8 +147,10 @@ def _screening(path: Path, data: object) -> dict[str, str]:
             raise _problem(
                 path,
                 f"screening.{key}",
-                f"write the test number in quotes (YAML read {key!r} as a {type(key).__name__})",
-                f"测试号码必须加引号（YAML 将 {key!r} 读成了 {type(key).__name__}）",
+                f"write the test number in quotes: unquoted, YAML read it as the "
+                f"{type(key).__name__} {key!r} (a leading 0 even makes it octal)",
+                f"测试号码必须加引号：不加引号时 YAML 将其读成 {type(key).__name__} {key!r}"
+                "（以 0 开头时按八进制读取）",
                 f'"{key}"',
             )
         text = _text(path, f"screening.{key}", value, what="what the screen showed")
