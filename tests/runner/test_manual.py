@@ -20,6 +20,7 @@ from ccinspect.core.facts import TRUNK, CallFact, CallPurpose, LegRole, ManualAn
 from ccinspect.core.scenario import Target
 from ccinspect.core.scenario.errors import ScenarioFileError
 from ccinspect.core.verdict import Verdict
+from ccinspect.runner.answers import load_answers
 from ccinspect.runner.manual import (
     FileAsker,
     InteractiveAsker,
@@ -303,3 +304,12 @@ def test_answer_fact_shape_is_the_shared_one() -> None:
     assert (
         ManualAnswerFact("screening", "screen-5", "q", True, confirmed=True, value="x").topic == "screening"
     )
+
+
+def test_the_shipped_example_answers_file_is_valid() -> None:
+    """scenarios/answers-example.yaml is a valid answers file with both sections."""
+    example = Path(__file__).resolve().parents[2] / "scenarios" / "answers-example.yaml"
+    answers = load_answers(example)
+    assert answers is not None and answers.complaint is not None
+    assert (answers.complaint.confirmed, answers.complaint.ticket) == (True, "GD202612070001")
+    assert answers.screening["12345"] == "[号码异常]" and answers.screening["13800138000"] == ""

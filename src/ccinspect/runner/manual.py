@@ -39,6 +39,7 @@ from ccinspect.core.facts import CallFact, CallPurpose, LegRole, ManualAnswerFac
 from ccinspect.core.scenario import Target
 from ccinspect.core.scenario.errors import ScenarioFileError
 from ccinspect.core.scenario.sources import ManualComplaints, ObserveManual
+from ccinspect.errors import CcinspectError, Kind
 from ccinspect.runner.answers import NO_WARNING, AnswersFile, load_answers
 from ccinspect.runner.progress import Progress
 
@@ -85,8 +86,19 @@ class Reply:
     evidence: Path | None = None
 
 
-class NoAnswer(Exception):
-    """No answer came within the bound (or could come at all); ``str()`` is the bilingual cause."""
+class NoAnswer(CcinspectError):
+    """No answer came within the bound (or could come at all). Never reaches the CLI: it becomes
+    an unanswered :class:`~ccinspect.core.facts.ManualAnswerFact` (the check says ERROR)."""
+
+    kind = Kind.USER
+
+    def __init__(self, message: str, message_zh: str) -> None:
+        super().__init__(message, message_zh)
+
+    @property
+    def cause(self) -> str:
+        """The cause in both languages, as the run's facts carry it."""
+        return f"{self.message} / {self.message_zh}"
 
 
 class Asker(Protocol):
@@ -238,14 +250,15 @@ class FileAsker:
                 break
             await asyncio.sleep(min(self.poll_s, left))
         if self._problem is not None:
-            why = f"the file is invalid: {self._problem.message} / 文件有误：{self._problem.message_zh}"
+            problem = self._problem
+            why, why_zh = f"the file is invalid: {problem.message}", f"文件有误：{problem.message_zh}"
         elif self._stamp is None:
-            why = "the file does not exist / 文件不存在"
+            why, why_zh = "the file does not exist", "文件不存在"
         else:
-            why = f"it has no answer for '{where}' / 文件中没有该项答复"
+            why, why_zh = f"it has no answer for '{where}'", f"文件中没有该项答复（{where}）"
         raise NoAnswer(
-            f"no answer in the answers file {self.path} within {bound_s:g} s: {why} "
-            f"/ {bound_s:g} 秒内答复文件中没有答复"
+            f"no answer in the answers file {self.path} within {bound_s:g} s: {why}",
+            f"答复文件 {self.path} 在 {bound_s:g} 秒内没有答复：{why_zh}",
         )
 
 
@@ -308,7 +321,7 @@ class InteractiveAsker:
         self.write(text)
         line = await self.lines.readline()
         if line is None:
-            raise NoAnswer("the terminal's input ended / 终端输入已结束")
+            raise NoAnswer("the terminal's input ended", "终端输入已结束")
         return line
 
     async def _dialogue(self, question: Question) -> Reply:
@@ -344,8 +357,8 @@ class InteractiveAsker:
         except TimeoutError:
             self.write("\n")
             raise NoAnswer(
-                f"the operator did not answer within {bound_s:g} s (timeouts.manual) "
-                f"/ 操作员未在 {bound_s:g} 秒内答复"
+                f"the operator did not answer within {bound_s:g} s (timeouts.manual)",
+                f"操作员未在 {bound_s:g} 秒内答复（timeouts.manual）",
             ) from None
 
 
@@ -367,7 +380,8 @@ class NoAsker:
     async def ask(self, question: Question, bound_s: float) -> Reply:
         raise NoAnswer(
             "nobody can be asked: give the answers with `ccinspect run --answers FILE` or run "
-            "from a terminal / 无法询问操作员：请用 --answers FILE 提供答复，或在终端中运行"
+            "from a terminal",
+            "无法询问操作员：请用 --answers FILE 提供答复，或在终端中运行",
         )
 
 
@@ -460,7 +474,7 @@ async def ask_operator(
         try:
             return _fact(question, await asker.ask(question, bound_s), run_dir)
         except NoAnswer as exc:
-            return ManualAnswerFact(question.topic, question.call_key, question.text, False, error=str(exc))
+            return ManualAnswerFact(question.topic, question.call_key, question.text, False, error=exc.cause)
 
     answers: list[ManualAnswerFact] = []
     if asker.concurrent:
