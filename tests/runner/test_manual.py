@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from ccinspect.core.catalog import run_checks
 from ccinspect.core.checks.complaint import complaint_flow
 from ccinspect.core.facts import TRUNK, CallFact, CallPurpose, LegRole, ManualAnswerFact, seat_agent
-from ccinspect.core.scenario import Target
+from ccinspect.core.scenario import Target, load_scenario
 from ccinspect.core.scenario.errors import ScenarioFileError
 from ccinspect.core.verdict import Verdict
 from ccinspect.runner.answers import load_answers
@@ -31,9 +32,12 @@ from ccinspect.runner.manual import (
     briefing,
     questions,
 )
+from ccinspect.runner.output import RunDir
+from ccinspect.runner.run import Inspection
 from tests.core.test_checks_support import context, facts, leg
 from tests.platform.tickets_support import CALLER, complaint_call, target_with
 
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 MANUAL = """\
 complaints:
   kind: manual
@@ -308,8 +312,28 @@ def test_answer_fact_shape_is_the_shared_one() -> None:
 
 def test_the_shipped_example_answers_file_is_valid() -> None:
     """scenarios/answers-example.yaml is a valid answers file with both sections."""
-    example = Path(__file__).resolve().parents[2] / "scenarios" / "answers-example.yaml"
+    example = SCENARIOS / "answers-example.yaml"
     answers = load_answers(example)
     assert answers is not None and answers.complaint is not None
     assert (answers.complaint.confirmed, answers.complaint.ticket) == (True, "GD202612070001")
     assert answers.screening["12345"] == "[号码异常]" and answers.screening["13800138000"] == ""
+
+
+async def test_the_runner_records_answers_and_the_ticket_they_confirm(target: Target, tmp_path: Path) -> None:
+    """The run's platform phase (no PBX needed: the calls are given) asks through the asker it
+    was handed and keeps both facts, so complaint.flow PASSes on a manual confirmation."""
+    scenario = load_scenario(SCENARIOS / "onsite-jiangsu.yaml")
+    path = answers_file(tmp_path, 'complaint: {confirmed: true, ticket: "GD9"}\nscreening: {"12345": ""}\n')
+    inspection = Inspection(scenario, target, out_root=tmp_path / "runs", asker=FileAsker(path, poll_s=0.1))
+    inspection.run_dir = RunDir(tmp_path / "runs", "r1")
+    inspection.gathered.calls = [complaint_call(), screening_call("screen-5", "12345")]
+    await inspection._platform_side(None, set(), None)
+    facts_ = inspection.gathered.facts()
+    assert [(a.topic, a.call_key, a.answered) for a in facts_.answers] == [
+        ("complaint", "complaint", True),
+        ("screening", "screen-5", True),
+    ]
+    assert facts_.ticket_for("complaint") is not None
+    [result] = [r for r in run_checks(facts_, inspection.ctx) if r.check_id == "complaint.flow"]
+    assert result.verdict is Verdict.PASS
+    assert "GD9" in result.subjects[0].reason.en
