@@ -13,6 +13,7 @@ from ccinspect.core.facts import (
     CallPurpose,
     ComplaintBacklogFact,
     LegRole,
+    ManualAnswerFact,
     TicketFact,
 )
 from ccinspect.core.verdict import CheckResult, Verdict
@@ -124,3 +125,114 @@ def test_errors_when_the_complaint_system_or_call_is_missing() -> None:
     no_call = complaint_flow(facts(), context())
     assert no_call.verdict is E
     assert "no complaint call was made" in no_call.reason.en
+
+
+# --- complaints.kind: manual: the operator's answer ------------------------------------------------
+
+
+def manual(confirmed: bool | None, **changes: object) -> tuple[TicketFact, ManualAnswerFact]:
+    """The facts the runner records for an operator's answer (None: no answer within the bound)."""
+    if confirmed is None:
+        answer = ManualAnswerFact(
+            "complaint",
+            "complaint",
+            "Complaint ticket …",
+            False,
+            error="no answer in answers.yaml within 300 s",
+        )
+    else:
+        answer = ManualAnswerFact(
+            "complaint",
+            "complaint",
+            "Complaint ticket …",
+            True,
+            confirmed=confirmed,
+            value="GD202612070001" if confirmed else "",
+            note="found under 投诉 → 待处理",
+            source="answers.yaml",
+            evidence="evidence/manual-complaint-complaint-shot.png",
+            answered_at=T0 + 400,
+        )
+    answer = replace(answer, **changes)  # type: ignore[arg-type]
+    found = bool(answer.answered and answer.confirmed)
+    fact = TicketFact(
+        "complaint",
+        found,
+        answer.value if found else None,
+        None,
+        None,
+        None,
+        None,
+        manual_confirmation=True,
+        error=None if answer.answered else answer.error,
+    )
+    return fact, answer
+
+
+def judge_manual(confirmed: bool | None, **changes: object) -> CheckResult:
+    """complaint.flow on the complaint call with the operator's answer."""
+    t, answer = manual(confirmed, **changes)
+    return complaint_flow(facts(complaint_call(), tickets=(t,), answers=(answer,)), context())
+
+
+def test_manual_confirmation_passes_naming_the_answer_ticket_and_evidence() -> None:
+    """Confirmed with the number read back: PASS; the reason names the answers file, the
+    ticket number, the note and the evidence file, and says it was not verified automatically."""
+    result = judge_manual(True)
+    assert result.verdict is P
+    reason = result.subjects[0].reason
+    assert "ticket GD202612070001 for complaint call complaint from 13800138000" in reason.en
+    assert "answered in answers.yaml" in reason.en
+    assert "evidence: evidence/manual-complaint-complaint-shot.png" in reason.en
+    assert "not verified automatically" in reason.en
+    assert "工单 GD202612070001" in reason.zh and "人工" in reason.zh
+    assert "evidence/manual-complaint-complaint-shot.png" in result.subjects[0].evidence
+    assert "confirmed by hand" in result.reason.en
+
+
+def test_manual_confirmation_on_the_terminal_says_so() -> None:
+    """An interactive answer is cited as answered on the terminal."""
+    result = judge_manual(True, source="interactive", evidence=None, note=None)
+    assert result.verdict is P
+    assert "answered on the terminal" in result.subjects[0].reason.en
+
+
+def test_manual_denial_fails_with_a_remedy() -> None:
+    """The operator reports no ticket: FAIL, the reason quoting the answer, with a remedy."""
+    result = judge_manual(False)
+    assert result.verdict is F
+    assert "the operator reported that no ticket was created for complaint call complaint" in result.reason.en
+    assert "answered in answers.yaml" in result.reason.en
+    assert result.remedy is not None and "ticket for every complaint call" in result.remedy.en
+
+
+def test_manual_without_an_answer_is_an_error_with_the_cause() -> None:
+    """No answer within timeouts.manual: ERROR naming the cause (never PASS or FAIL)."""
+    result = judge_manual(None)
+    assert result.verdict is E
+    assert "the operator gave no answer about the ticket of complaint" in result.reason.en
+    assert "no answer in answers.yaml within 300 s" in result.reason.en
+
+
+# --- complaints.kind: rest | sql: facts judged exactly like demo-api's ---------------------------
+
+
+def work_order(**changes: object) -> TicketFact:
+    """A ticket as the rest/sql readers record a work order read in Beijing time: the number,
+    the caller, the creation time, the recording URL and the deadline 15 days after creation."""
+    order: dict[str, object] = {
+        "ticket_id": "GD202612070001",
+        "caller_number": "13800138000",
+        "recording": "/api/v1/recordings/1765095600.42/file",
+    }
+    return ticket(**(order | changes))
+
+
+def test_work_order_from_a_rest_or_sql_system_is_judged_like_a_demo_ticket() -> None:
+    """A complete work order PASSes; without the caller's number, or due in 30 days, it FAILs."""
+    good = judge(work_order())
+    assert good.verdict is P
+    assert "ticket GD202612070001 created for 13800138000" in good.subjects[0].reason.en
+    assert "ticket GD202612070001 has no caller number" in judge(work_order(caller_number=None)).reason.en
+    assert judge(work_order(reply_deadline_days=30.0)).verdict is F
+    assert judge(work_order(found=False, ticket_id=None)).verdict is F

@@ -17,7 +17,8 @@ from ccinspect.core.scenario import (
 from ccinspect.core.scenario.target import PublicLineTrunk
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+#: Scenario files (answers files, ``answers-*.yaml``, are the operator's: tests/runner/test_manual.py).
+SCENARIOS = sorted(p for p in (ROOT / "scenarios").glob("*.yaml") if not p.name.startswith("answers-"))
 TARGETS = sorted((ROOT / "scenarios" / "targets").glob("*.yaml"))
 LIVE_SECRETS = [f"CCI_SEAT_100{i}_PASSWORD" for i in range(1, 6)] + ["CCI_RECORDINGS_PASSWORD"]
 

@@ -7,6 +7,7 @@ file is wrong (raised as :class:`~ccinspect.errors.CcinspectError`; the CLI prin
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ccinspect.cli import aio
@@ -19,6 +20,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Load the files, run the inspection, print the verdict table; returns the exit code."""
     from ccinspect.core.scenario import load_scenario, load_target
     from ccinspect.runner.console import ConsoleProgress, verdict_table
+    from ccinspect.runner.manual import Asker, FileAsker, InteractiveAsker, NoAsker
     from ccinspect.runner.run import run_inspection
     from ccinspect.store import open_store
 
@@ -28,6 +30,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         scenario = load_scenario(scenario_path)
         target = load_target(target_path)
+        console = ConsoleProgress(err)
+        asker: Asker
+        if args.answers:
+            asker = FileAsker(Path(args.answers), note=console.note)  # a wrong file stops here
+        elif sys.stdin.isatty():
+            asker = InteractiveAsker()
+        else:
+            asker = NoAsker()
         if not args.no_store:
             store = open_store(run_store_url(args.db, Path(args.out)))
         err.print(
@@ -40,10 +50,11 @@ def cmd_run(args: argparse.Namespace) -> int:
                 scenario,
                 target,
                 out_root=Path(args.out),
-                progress=ConsoleProgress(err),
+                progress=console,
                 scenario_file=as_given(scenario_path),
                 target_file=as_given(target_path),
                 store=store,
+                asker=asker,
             ),
             on_signal=progress,
         )
@@ -80,4 +91,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--db", metavar="URL", help="run store (SQLAlchemy URL; default CCINSPECT_DB or OUT/ccinspect.sqlite)"
     )
     run.add_argument("--no-store", action="store_true", help="do not record the run in the run store")
+    run.add_argument(
+        "--answers",
+        metavar="FILE",
+        help="the operator's answers (YAML) for what the target leaves to a person "
+        "(complaints.kind: manual, screening.observe: manual); read again until each answer is "
+        "there or timeouts.manual expires, so it may be filled in during the run; see "
+        "scenarios/answers-example.yaml. Without it, a terminal run asks on the terminal "
+        "/ 操作员答复文件（YAML），可在运行中填写",
+    )
     run.set_defaults(func=cmd_run)

@@ -1,6 +1,7 @@
-"""Complaint systems with an HTTP API (``complaints.kind: demo-api | http``): tickets and the SLA.
+"""The ccinspect demo complaint service's API (``complaints.kind: demo-api``): tickets and the SLA.
 
-One GET (:func:`get_json`) serves both readers: the runner's (the ticket the complaint call
+Other ticket systems are read through :mod:`ccinspect.platform.tickets` (the runner's entry point
+for every kind). One GET (:func:`get_json`) serves both readers: the runner's (the ticket the complaint call
 created, the overdue backlog: :func:`existing_ticket_ids`, :func:`ticket_facts`) and the nightly
 job's reply-deadline figures (:func:`gather_sla`, judged by :mod:`ccinspect.core.sla`). It
 raises :class:`ComplaintApiError` for anything unreadable: not 200, invalid JSON, unreachable.
@@ -25,7 +26,7 @@ import aiohttp
 from ccinspect.core.facts import CallFact, ComplaintBacklogFact, TicketFact
 from ccinspect.core.numbers import same_number
 from ccinspect.core.scenario import Target
-from ccinspect.core.scenario.target import DemoApiComplaints, ManualComplaints
+from ccinspect.core.scenario.target import DemoApiComplaints
 from ccinspect.core.sla import (
     DEFAULT_REPLY_DAYS,
     OPEN_STATES,
@@ -140,22 +141,8 @@ async def ticket_facts(
     spec = target.complaints
     if spec is None or call is None:
         return [], None
-    if isinstance(spec, ManualComplaints):
-        return [
-            TicketFact(
-                call.key,
-                False,
-                None,
-                None,
-                None,
-                None,
-                None,
-                error="the complaint system is manual: confirm the ticket by hand / "
-                "投诉系统为人工处理，请人工确认工单",
-            )
-        ], None
     if not isinstance(spec, DemoApiComplaints):
-        return [TicketFact(call.key, False, None, None, None, None, None, error="not implemented")], None
+        return [], None
     base = str(spec.url).rstrip("/")
     headers: dict[str, str] = {}
     caller = call.caller_number_sent or ""

@@ -4,7 +4,8 @@ Order of work (every step bounded by the scenario's timeouts):
 preflight (the PBX answers SIP) → seats register concurrently → the complaint call starts (it
 only needs the trunk side) → inbound calls, one per seat at once → outbound calls → forged
 caller IDs → do-not-call → screening cases in batches → recordings, retention, access control and
-the ticket are read from the platform → the checks judge the facts.
+the ticket are read from the platform → the operator answers what only a person can see
+(``runner.manual``) → the checks judge the facts.
 
 Evidence is written as it is produced; Ctrl-C (cancellation) hangs up every call, unregisters the
 seats and still writes report.json, marked interrupted.
@@ -34,9 +35,11 @@ from ccinspect.core.rundoc import MediaRef, PbxInfo, RunDocument, RunStatus, Sce
 from ccinspect.core.scenario import PlannedCall, Scenario, Target, build_context, plan_calls
 from ccinspect.core.verdict import CheckResult, Text
 from ccinspect.errors import CcinspectError
-from ccinspect.platform import cdrsource, complaints, recfacts, stores
+from ccinspect.platform import cdrsource, recfacts, stores
 from ccinspect.platform.errors import AdapterError
 from ccinspect.platform.sipprobe import HostPort, sip_options_probe
+from ccinspect.platform.tickets import existing_ticket_ids, ticket_facts
+from ccinspect.runner import manual
 from ccinspect.runner.calls import CallSpec, purpose_batches, run_batch
 from ccinspect.runner.outcome import EXIT_ERROR, EXIT_FAIL, EXIT_PASS, Gathered, RunOutcome, exit_code_for
 from ccinspect.runner.output import RunDir, new_run_id
@@ -83,8 +86,10 @@ class Inspection:
         scenario_file: str = "",
         target_file: str = "",
         store: RunStore | None = None,
+        asker: manual.Asker | None = None,
     ) -> None:
         self.scenario = scenario
+        self.asker: manual.Asker = asker or manual.NoAsker()
         self.target = target
         self.ctx: CheckContext = build_context(scenario, target)
         self.plan: tuple[PlannedCall, ...] = plan_calls(scenario, target)
@@ -220,6 +225,8 @@ class Inspection:
                 progress=self.progress,
             )
             self._save(RunStatus.RUNNING)
+            if (briefing := manual.briefing(self.target)) is not None:
+                self.progress.note(briefing)
             # The complaint call runs beside the other phases; once they are over it gets at most
             # its own bound more. Stopped, failed or out of time, it is cancelled (so hung up)
             # and waited for before the engine stops. Not a TaskGroup: that would wrap a
@@ -368,7 +375,9 @@ class Inspection:
             self.progress.call(fact)
 
     async def _complaint_call(self, engine: Engine, trunk_side: Agent, planned: PlannedCall) -> None:
-        self._tickets_before = await complaints.existing_ticket_ids(self.target)
+        self._tickets_before = await existing_ticket_ids(
+            self.target, caller=planned.caller or "", since=time.time() - self.ctx.complaint_time_tolerance_s
+        )
         host = str(self.target.sip.registrar).rsplit(":", 1)[0]
         message_s = self.scenario.complaint.message_s
         spec = CallSpec(
@@ -422,7 +431,7 @@ class Inspection:
             self.gathered.access = [await recfacts.access_fact(store)] if through_interface else []
 
         async def tickets() -> None:
-            self.gathered.tickets, self.gathered.backlog = await complaints.ticket_facts(
+            self.gathered.tickets, self.gathered.backlog = await ticket_facts(
                 self.target,
                 complaint,
                 bound_s=t.complaint,
@@ -436,6 +445,16 @@ class Inspection:
             self.gathered.cdrs = await cdrsource.gather_cdrs(self.target.cdr, calls, seat_names=seat_names)
 
         await asyncio.gather(recordings(), retention(), tickets(), cdrs())
+        answers, by_hand = await manual.ask_operator(
+            self.asker,
+            self.target,
+            self.gathered.calls,
+            bound_s=t.manual,
+            run_dir=self.run_dir.path if self.run_dir else Path("."),
+            progress=self.progress,
+        )
+        self.gathered.answers.extend(answers)
+        self.gathered.tickets.extend(by_hand)
         self._save(RunStatus.RUNNING)
         if self.recorder is not None:
             await asyncio.to_thread(self.recorder.recordings, self.gathered.recordings)
@@ -451,8 +470,10 @@ async def run_inspection(
     target_file: str = "",
     on_start: Callable[[Inspection], None] | None = None,
     store: RunStore | None = None,
+    asker: manual.Asker | None = None,
 ) -> RunOutcome:
-    """Run ``scenario`` against ``target``; see :class:`Inspection`."""
+    """Run ``scenario`` against ``target``; see :class:`Inspection` (``asker``: who answers
+    the questions left to the operator; none given: they go unanswered)."""
     inspection = Inspection(
         scenario,
         target,
@@ -461,6 +482,7 @@ async def run_inspection(
         scenario_file=scenario_file,
         target_file=target_file,
         store=store,
+        asker=asker,
     )
     if on_start is not None:
         on_start(inspection)

@@ -3,7 +3,9 @@
 Per COMPLAINT call, its ticket must carry the caller's number (the one the call presented),
 a creation time inside the call's window (± ``ctx.complaint_time_tolerance_s``), a linked
 recording, and a reply deadline of at most ``ctx.complaint_reply_days`` (15). A ticket an operator
-confirmed by hand (``complaints.kind: manual``) passes, saying so. When the runner read the
+confirmed by hand (``complaints.kind: manual``, the ticket number read back) passes, saying so
+and citing the operator's answer and evidence file; one the operator reports missing FAILs; no
+answer within the bound is ERROR. When the runner read the
 complaint backlog, unresolved tickets past their deadline FAIL R10 as well.
 """
 
@@ -11,7 +13,14 @@ from __future__ import annotations
 
 from ccinspect.core.checks.base import Check, CheckContext, CheckSpec
 from ccinspect.core.checks.legs import call_name, harness_cause
-from ccinspect.core.facts import CallFact, CallPurpose, ComplaintBacklogFact, RunFacts, TicketFact
+from ccinspect.core.facts import (
+    CallFact,
+    CallPurpose,
+    ComplaintBacklogFact,
+    ManualAnswerFact,
+    RunFacts,
+    TicketFact,
+)
 from ccinspect.core.numbers import same_number
 from ccinspect.core.verdict import (
     CheckResult,
@@ -106,12 +115,67 @@ def _ticket_problems(
     return problems
 
 
+def _manual_subject(call: CallFact, ticket: TicketFact, answer: ManualAnswerFact | None) -> SubjectResult:
+    """The operator's word on the ticket (``complaints.kind: manual``): confirmed with the number
+    read back PASSes, denied FAILs, no answer is ERROR. The answer is the evidence."""
+    name = call_name(call)
+    if ticket.error is not None or (answer is not None and not answer.answered):
+        why = ticket.error or (answer.error if answer is not None else None) or "no answer"
+        return errored(
+            name,
+            Text(
+                f"the operator gave no answer about the ticket of {call.key}: {why}",
+                f"操作员未答复 {call.key} 的工单情况：{why}",
+            ),
+            call.key,
+        )
+    source = answer.source if answer is not None else None
+    if source is None:
+        how = Text("no answer record kept", "无答复记录")
+    elif source == "interactive":
+        how = Text("answered on the terminal", "在终端中答复")
+    else:
+        how = Text(f"answered in {source}", f"答复来自 {source}")
+    note = answer.note if answer is not None else None
+    evidence = answer.evidence if answer is not None else None
+    extra_en = (f"; note: {note}" if note else "") + (f"; evidence: {evidence}" if evidence else "")
+    extra_zh = (f"；备注：{note}" if note else "") + (f"；证据：{evidence}" if evidence else "")
+    cited = (call.key, *([evidence] if evidence else []))
+    if not ticket.found:
+        return failed(
+            name,
+            Text(
+                f"the operator reported that no ticket was created for complaint call {call.key} "
+                f"from {call.caller_number_sent} ({how.en}{extra_en})",
+                f"操作员确认来自 {call.caller_number_sent} 的投诉呼叫 {call.key} 未生成工单"
+                f"（{how.zh}{extra_zh}）",
+            ),
+            _REMEDY_TICKET,
+            *cited,
+        )
+    tid = ticket.ticket_id or "(no number)"
+    return passed(
+        name,
+        Text(
+            f"ticket {tid} for complaint call {call.key} from {call.caller_number_sent} was "
+            f"confirmed by hand by the operator ({how.en}{extra_en}; not verified automatically)",
+            f"操作员人工确认来自 {call.caller_number_sent} 的投诉呼叫 {call.key} 已生成工单 {tid}"
+            f"（{how.zh}{extra_zh}；未自动核验）",
+        ),
+        call.key,
+        f"ticket {tid}",
+        *([evidence] if evidence else []),
+    )
+
+
 def _ticket_subject(call: CallFact, facts: RunFacts, ctx: CheckContext) -> SubjectResult:
     name = call_name(call)
     cause = harness_cause(call)
     if cause is not None:
         return errored(name, cause, call.key)
     ticket = facts.ticket_for(call.key)
+    if ticket is not None and ticket.manual_confirmation:
+        return _manual_subject(call, ticket, facts.answer_for("complaint", call.key))
     if ticket is None or ticket.error is not None:
         why = ticket.error if ticket is not None else "no ticket lookup was recorded"
         return errored(
@@ -123,28 +187,11 @@ def _ticket_subject(call: CallFact, facts: RunFacts, ctx: CheckContext) -> Subje
             call.key,
         )
     if not ticket.found:
-        reason = (
-            Text(
-                f"the operator reported that no ticket was created for {call.key}",
-                f"操作员确认 {call.key} 未生成工单",
-            )
-            if ticket.manual_confirmation
-            else Text(
-                f"no ticket was created for complaint call {call.key} from {call.caller_number_sent}",
-                f"来自 {call.caller_number_sent} 的投诉呼叫 {call.key} 未生成工单",
-            )
+        reason = Text(
+            f"no ticket was created for complaint call {call.key} from {call.caller_number_sent}",
+            f"来自 {call.caller_number_sent} 的投诉呼叫 {call.key} 未生成工单",
         )
         return failed(name, reason, _REMEDY_TICKET, call.key)
-    if ticket.manual_confirmation:
-        return passed(
-            name,
-            Text(
-                f"ticket {ticket.ticket_id or ''} for {call.key} was confirmed by hand by the "
-                "operator (not verified automatically)",
-                f"{call.key} 的工单 {ticket.ticket_id or ''} 由操作员人工确认（未自动核验）",
-            ),
-            call.key,
-        )
     tid = f"ticket {ticket.ticket_id}" if ticket.ticket_id else "the ticket"
     problems = _ticket_problems(call, ticket, tid, ctx)
     evidence = (call.key, f"ticket {ticket.ticket_id}") if ticket.ticket_id else (call.key,)

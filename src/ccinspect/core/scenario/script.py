@@ -50,6 +50,10 @@ class Timeouts:
     call_setup: Seconds = 10.0
     recording_fetch: Seconds = 20.0
     complaint: Seconds = 40.0
+    #: How long the runner waits for the operator's answer to each question it asks by hand
+    #: (``complaints.kind: manual``, ``screening.observe: manual``), interactively or in the
+    #: ``--answers`` file; no answer within it is an ERROR for that check.
+    manual: Seconds = 300.0
 
 
 class InboundPlan(Model):
