@@ -1,0 +1,156 @@
+"""Fault injection on platform B: a misconfigured vendor-style platform must make `ccinspect run`
+exit 1 with the right finding.
+
+Each case starts platform B (`demo up --platform b --config-dir`) from a patched copy of
+docker/platform-b/, runs the real CLI with the inspector's scenario and platform B's target file,
+and checks that the expected check FAILs and names the seat or call at fault. These faults are
+different from platform A's where B's stack allows (Kamailio, the console, stereo recordings);
+the checks know none of them: they judge what was seen on the wire, in the recordings, in the CDR
+and through the console's interfaces.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ccinspect.demo.platform_b import config as bconfig
+from tests.support.pbx_b import PlatformBHandle, start
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{path.name} no longer contains {old!r}: update this fault"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def kamailio_rewrites_caller(cfg: Path) -> None:
+    # The SIP edge overwrites every carrier caller with the platform's own general line.
+    _edit(
+        cfg / "kamailio/kamailio.cfg",
+        '\tremove_hf("X-CCB-Source");\n\tremove_hf("X-CCB-Agent");\n\tappend_hf("X-CCB-Source: carrier\\r\\n");',
+        '\t$fU = "02586660000";\n\tremove_hf("P-Asserted-Identity");\n'
+        '\tremove_hf("X-CCB-Source");\n\tremove_hf("X-CCB-Agent");\n\tappend_hf("X-CCB-Source: carrier\\r\\n");',
+    )
+
+
+def api_without_token(cfg: Path) -> None:
+    # The console's recording API answers anyone.
+    _edit(cfg / "console.yaml", "api_requires_token: true", "api_requires_token: false")
+
+
+def orders_without_phone(cfg: Path) -> None:
+    # Work orders are created, but without the caller's number.
+    _edit(cfg / "console.yaml", "orders_include_phone: true", "orders_include_phone: false")
+
+
+def agent_channel_silent(cfg: Path) -> None:
+    # The stereo merge keeps the agent's channel but writes silence into it.
+    _edit(
+        cfg / "asterisk/ccb-stereo.sh",
+        'sox -M "$left" "$right" -r 8000',
+        'sox -M "$left" -v 0 "$right" -r 8000',
+    )
+
+
+def retention_7_days(cfg: Path) -> None:
+    # The console's purge policy keeps recordings one week.
+    _edit(cfg / "console.yaml", "retention_default_days: 180", "retention_default_days: 7")
+    _edit(cfg / "console.yaml", "purge_min_days: 30", "purge_min_days: 1")
+
+
+def screening_not_shown(cfg: Path) -> None:
+    # Screening still runs, but the agent never sees the verdict and the CDR says OK.
+    ext = cfg / "asterisk/extensions.conf"
+    _edit(ext, 'same => n(done),GotoIf($["${flag}" = ""]?clean)', "same => n(done),Goto(clean)")
+    _edit(ext, "Set(CDR(screen_result)=${CCB_SCREEN})", "Set(CDR(screen_result)=OK)")
+
+
+def agent_account_missing(cfg: Path) -> None:
+    # Agent 100105 has no account on the SIP edge.
+    sql = cfg / "kamailio/subscriber.sql"
+    text = sql.read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if "'100105'" not in line]
+    assert len(lines) < len(text.splitlines()), "subscriber.sql no longer names 100105: update this fault"
+    fixed = "\n".join(lines).rstrip()
+    if fixed.endswith(","):
+        fixed = fixed[:-1] + ";"
+    sql.write_text(fixed + "\n", encoding="utf-8")
+
+
+FAULTS: list[tuple[str, Callable[[Path], None], str, list[str]]] = [
+    ("Kamailio rewrites the caller number", kamailio_rewrites_caller, "callerid.inbound_passthrough", ["inbound"]),
+    ("recording API answers without a token", api_without_token, "recording.access_control", []),
+    ("work orders without the caller number", orders_without_phone, "complaint.flow", ["complaint"]),
+    ("agent channel of the recordings silent", agent_channel_silent, "recording.complete", ["agent"]),
+    ("recordings purged after 7 days", retention_7_days, "recording.retention", []),
+    ("screening verdict never shown", screening_not_shown, "callerid.screening", ["12345"]),
+    ("one agent has no SIP account", agent_account_missing, "seats.registered", ["seat 100105"]),
+]
+
+
+def _run_cli(out: Path) -> tuple[int, dict[str, Any], str]:
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ccinspect.cli",
+            "run",
+            "--out",
+            str(out),
+            "--lang",
+            "en",
+            "--scenario",
+            str(ROOT / "scenarios/onsite-jiangsu.yaml"),
+            "--target",
+            str(ROOT / "scenarios/targets/demo-b.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    report = (
+        json.loads((out / "latest" / "report.json").read_text(encoding="utf-8"))
+        if (out / "latest").exists()
+        else {}
+    )
+    return res.returncode, report, res.stdout + res.stderr
+
+
+@pytest.mark.parametrize(("name", "patch", "check_id", "subjects"), FAULTS, ids=[f[0] for f in FAULTS])
+def test_fault_on_platform_b_is_found(  # noqa: PLR0917 - pytest passes parametrised values positionally
+    platform_b: PlatformBHandle,
+    tmp_path: Path,
+    name: str,
+    patch: Callable[[Path], None],
+    check_id: str,
+    subjects: list[str],
+) -> None:
+    """A misconfigured platform B makes the run exit 1 with the expected check failing on the
+    right subject, each failure carrying a remedy."""
+    cfg_dir = tmp_path / "platform-b"
+    shutil.copytree(bconfig.default_dir(), cfg_dir)
+    patch(cfg_dir)
+    try:
+        start(platform_b.backend, bconfig.load(cfg_dir))
+        code, report, output = _run_cli(tmp_path / "runs")
+    finally:
+        platform_b.restore()
+    assert code == 1, f"{name}: expected exit 1, got {code}\n{output[-3000:]}"
+    check = next(c for c in report["checks"] if c["check_id"] == check_id)
+    assert check["verdict"] == "fail", f"{name}: {check_id} is {check['verdict']}: {check['reason']['en']}"
+    failing = [s for s in check["subjects"] if s["verdict"] == "fail"]
+    text = " ".join(s["subject"] + " " + s["reason"]["en"] for s in failing)
+    for subject in subjects:
+        assert subject in text, f"{name}: {subject!r} not named among the failures: {text}"
+    assert all(s.get("remedy") for s in failing), "every failing subject carries a remedy"
