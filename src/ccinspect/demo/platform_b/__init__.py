@@ -1,0 +1,4 @@
+"""Platform B: a second demo call center built the way a vendor would.
+
+Kamailio 5.6 at the edge, Asterisk 16 behind it, PostgreSQL for CDRs, a web console.
+"""
