@@ -12,6 +12,8 @@ import pytest
 import soundfile
 
 from ccinspect.demo.platform_b import config as bconfig
+from ccinspect.media.analysis import analyse_recording
+from ccinspect.media.fingerprint import fingerprint_for
 from ccinspect.sip import (
     AnswerMode,
     AnswerPolicy,
@@ -49,20 +51,28 @@ async def add_agent(engine: Engine, agent: str) -> Seat:
 
 async def add_carrier(engine: Engine) -> Trunk:
     host, port = bconfig.CARRIER.split(":")
-    return await engine.add_trunk(TrunkConfig(host=host, port=int(port), pbx=bconfig.KAMAILIO_SIP, answer=AUTO))
+    return await engine.add_trunk(
+        TrunkConfig(host=host, port=int(port), pbx=bconfig.KAMAILIO_SIP, answer=AUTO)
+    )
 
 
 def wait_for_cdr(platform_b: PlatformBHandle, uniqueid_like: str, since: float) -> list[dict[str, object]]:
     deadline = time.monotonic() + 10
     rows: list[dict[str, object]] = []
     while time.monotonic() < deadline:
-        rows = platform_b.cdr_rows(
-            "src = %s AND calldate >= to_timestamp(%s)", (uniqueid_like, since - 2)
-        )
+        rows = platform_b.cdr_rows("src = %s AND calldate >= to_timestamp(%s)", (uniqueid_like, since - 2))
         if rows:
             return rows
         time.sleep(0.3)
     return rows
+
+
+async def wait_for_file(path: Path, bound: float = 10.0) -> None:
+    """Recordings appear when MixMonitor's post command has merged the legs, just after hang-up."""
+    for _ in range(int(bound / 0.3)):
+        if await asyncio.to_thread(path.is_file):
+            return
+        await asyncio.sleep(0.3)
 
 
 async def test_carrier_call_to_955088_reaches_the_agent_recorded_in_stereo(
@@ -76,14 +86,18 @@ async def test_carrier_call_to_955088_reaches_the_agent_recorded_in_stereo(
     caller = "13800138000"
     handle = await carrier.call("955088", timeout=20, caller_id=CallerId(from_user=caller))
     incoming = await agent.next_incoming(timeout=10)
-    await asyncio.sleep(2)
-    await handle.hangup()
+    await asyncio.sleep(3)
+    out_rec = await handle.hangup()
     rec = await incoming.wait_disconnected(timeout=10)
     assert rec.identity is not None and rec.identity.from_ is not None and rec.invite is not None
     assert rec.identity.from_.user == caller
     assert rec.identity.from_.display_name == caller
     assert "X-CCB" not in rec.invite and "X-Caller-Screening" not in rec.invite
-    rows = [r for r in wait_for_cdr(platform_b, caller, since) if r["agent_id"] == "100101"]
+    rows = [
+        r
+        for r in await asyncio.to_thread(wait_for_cdr, platform_b, caller, since)
+        if r["agent_id"] == "100101"
+    ]
     assert rows, platform_b.cdr_rows()
     row = rows[-1]
     assert row["disposition"] == "ANSWERED" and row["screen_result"] == "OK"
@@ -91,11 +105,15 @@ async def test_carrier_call_to_955088_reaches_the_agent_recorded_in_stereo(
     record_file = str(row["record_file"])
     assert record_file.endswith(f"/{row['uniqueid']}.wav") and record_file.count("/") == 3
     path = platform_b.backend.recording_root / record_file
-    deadline = time.monotonic() + 10
-    while not path.is_file() and time.monotonic() < deadline:
-        await asyncio.sleep(0.3)
-    info = soundfile.info(str(path))
-    assert info.channels == 2 and info.samplerate == 8000 and info.duration > 1.0
+    await wait_for_file(path)
+    audio, rate = soundfile.read(str(path), dtype="float32")
+    assert rate == 8000 and audio.ndim == 2 and audio.shape[1] == 2 and len(audio) > rate
+    assert out_rec.stimulus_leg_id is not None and rec.stimulus_leg_id is not None
+    caller_fp, agent_fp = fingerprint_for(out_rec.stimulus_leg_id), fingerprint_for(rec.stimulus_leg_id)
+    left = analyse_recording(audio[:, 0].copy(), rate, [caller_fp, agent_fp])
+    right = analyse_recording(audio[:, 1].copy(), rate, [caller_fp, agent_fp])
+    assert left.missing == (agent_fp.id,), f"the caller alone should be on the left: {left}"
+    assert right.missing == (caller_fp.id,), f"the agent alone should be on the right: {right}"
 
 
 @pytest.mark.parametrize(
@@ -121,7 +139,7 @@ async def test_screening_flags_the_display_name_and_the_cdr(
     assert rec.identity is not None and rec.identity.from_ is not None
     assert rec.identity.from_.user == number
     assert rec.identity.from_.display_name == display
-    rows = wait_for_cdr(platform_b, number, since)
+    rows = await asyncio.to_thread(wait_for_cdr, platform_b, number, since)
     assert rows and {r["screen_result"] for r in rows} == {verdict}
 
 
@@ -156,7 +174,9 @@ async def test_outbound_call_presents_the_general_line(platform_b: PlatformBHand
     assert forged not in rec.invite and "Forged" not in rec.invite
 
 
-async def test_do_not_call_number_never_reaches_the_carrier(platform_b: PlatformBHandle, engine: Engine) -> None:
+async def test_do_not_call_number_never_reaches_the_carrier(
+    platform_b: PlatformBHandle, engine: Engine
+) -> None:
     """Dialling 13900000001 is refused (403) and no INVITE reaches the carrier."""
     agent = await add_agent(engine, "100105")
     carrier = await add_carrier(engine)
@@ -175,12 +195,14 @@ async def test_complaint_line_records_the_message(platform_b: PlatformBHandle, e
     handle = await carrier.call("02586669315", timeout=20, caller_id=CallerId(from_user=caller))
     await asyncio.sleep(4)
     await handle.hangup()
-    rows = [r for r in wait_for_cdr(platform_b, caller, since) if r["dst"] == "02586669315"]
+    rows = [
+        r
+        for r in await asyncio.to_thread(wait_for_cdr, platform_b, caller, since)
+        if r["dst"] == "02586669315"
+    ]
     assert rows and rows[-1]["disposition"] == "ANSWERED"
     path = platform_b.backend.recording_root / str(rows[-1]["record_file"])
-    deadline = time.monotonic() + 10
-    while not path.is_file() and time.monotonic() < deadline:
-        await asyncio.sleep(0.3)
+    await wait_for_file(path)
     assert soundfile.info(str(path)).channels == 2
 
 

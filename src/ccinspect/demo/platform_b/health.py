@@ -5,18 +5,36 @@ from __future__ import annotations
 import contextlib
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import psutil
 
 from ccinspect.demo.pbx import probe
 from ccinspect.demo.pbx.errors import DemoError
 from ccinspect.demo.platform_b import config as bconfig
+from ccinspect.demo.platform_b.pg import PgCluster
+from ccinspect.demo.platform_b.rootfs import Rootfs
 from ccinspect.demo.platform_b.status import PlatformBState, PlatformBStatus
 from ccinspect.platform.sipprobe import HostPort
 
-if TYPE_CHECKING:
-    from ccinspect.demo.platform_b.backend import PlatformB
+
+class PlatformB(Protocol):
+    """What the probes need of :class:`~ccinspect.demo.platform_b.backend.PlatformB`."""
+
+    kamailio: Rootfs
+    asterisk: Rootfs
+    pg: PgCluster
+    state_dir: Path
+
+    @property
+    def state_file(self) -> Path: ...
+
+    @property
+    def recording_root(self) -> Path: ...
+
+    def asterisk_cli(self, command: str, *, timeout: float = 10.0) -> str: ...
+
+    def _console_process(self) -> psutil.Process | None: ...
 
 
 def registered_agents(backend: PlatformB) -> tuple[str, ...]:
