@@ -93,6 +93,7 @@ async def test_carrier_call_to_955088_reaches_the_agent_recorded_in_stereo(
     assert rec.identity.from_.user == caller
     assert rec.identity.from_.display_name == caller
     assert "X-CCB" not in rec.invite and "X-Caller-Screening" not in rec.invite
+    assert bconfig.ASTERISK_SIP not in rec.invite, "topology hiding: Asterisk's address must not leak"
     rows = [
         r
         for r in await asyncio.to_thread(wait_for_cdr, platform_b, caller, since)
@@ -155,7 +156,9 @@ async def test_blacklisted_caller_is_refused_by_the_edge(platform_b: PlatformBHa
 
 
 async def test_outbound_call_presents_the_general_line(platform_b: PlatformBHandle, engine: Engine) -> None:
-    """An agent's outbound call reaches the carrier from 02586660000 (From and PAI), forgeries gone."""
+    """An agent's outbound call reaches the carrier from 02586660000 (From and PAI), forgeries gone;
+    it is recorded in stereo with the customer on the left and the agent on the right."""
+    since = time.time()
     agent = await add_agent(engine, "100104")
     carrier = await add_carrier(engine)
     forged = "13812340000"
@@ -165,13 +168,26 @@ async def test_outbound_call_presents_the_general_line(platform_b: PlatformBHand
         caller_id=CallerId(from_user=forged, from_display="Forged", pai=f"<sip:{forged}@127.0.0.1>"),
     )
     incoming = await carrier.next_incoming(timeout=10)
-    await asyncio.sleep(1)
-    await handle.hangup()
+    await asyncio.sleep(3)
+    agent_rec = await handle.hangup()
     rec = await incoming.wait_disconnected(timeout=10)
     assert rec.identity is not None and rec.identity.from_ is not None and rec.invite is not None
     assert rec.identity.from_.user == "02586660000"
     assert [p.user for p in rec.identity.pai] == ["02586660000"]
+    rows = await asyncio.to_thread(wait_for_cdr, platform_b, "02586660000", since)
+    rows = [r for r in rows if r["agent_id"] == "100104" and r["dst"] == "13800138888"]
+    assert rows and rows[-1]["disposition"] == "ANSWERED", rows
+    path = platform_b.backend.recording_root / str(rows[-1]["record_file"])
+    await wait_for_file(path)
+    audio, rate = soundfile.read(str(path), dtype="float32")
+    assert agent_rec.stimulus_leg_id is not None and rec.stimulus_leg_id is not None
+    agent_fp, customer_fp = fingerprint_for(agent_rec.stimulus_leg_id), fingerprint_for(rec.stimulus_leg_id)
+    left = analyse_recording(audio[:, 0].copy(), rate, [customer_fp, agent_fp])
+    right = analyse_recording(audio[:, 1].copy(), rate, [customer_fp, agent_fp])
+    assert left.missing == (agent_fp.id,), f"the called customer alone should be on the left: {left}"
+    assert right.missing == (customer_fp.id,), f"the agent alone should be on the right: {right}"
     assert forged not in rec.invite and "Forged" not in rec.invite
+    assert bconfig.ASTERISK_SIP not in rec.invite, "topology hiding: Asterisk's address must not leak"
 
 
 async def test_do_not_call_number_never_reaches_the_carrier(

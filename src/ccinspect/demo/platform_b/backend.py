@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -42,6 +43,18 @@ PORTS = (
 
 def _quiet(_: str) -> None:
     return None
+
+
+def _tcp_port_free(port: int) -> bool:
+    """True when a server could listen on 127.0.0.1:``port`` now (connections of a stopped
+    server lingering in TIME_WAIT do not count, as for the servers themselves)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 class PlatformB:
@@ -112,6 +125,8 @@ class PlatformB:
     def _check_ports(self) -> None:
         own = self._own_pids()
         for port, kind, what in PORTS:
+            if kind == "tcp" and _tcp_port_free(port):
+                continue
             owner = probe.port_owner(port, kind)
             if owner is not None and owner.pid not in own:
                 raise DemoError(
