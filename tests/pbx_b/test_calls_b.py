@@ -12,6 +12,7 @@ import pytest
 import soundfile
 
 from ccinspect.demo.platform_b import config as bconfig
+from ccinspect.demo.platform_b.health import registered_agents
 from ccinspect.media.analysis import analyse_recording
 from ccinspect.media.fingerprint import fingerprint_for
 from ccinspect.sip import (
@@ -82,6 +83,7 @@ async def test_carrier_call_to_955088_reaches_the_agent_recorded_in_stereo(
     and display name, no custom header; the CDR names the agent and a stereo 8 kHz recording."""
     since = time.time()
     agent = await add_agent(engine, "100101")
+    assert "100101" in await asyncio.to_thread(registered_agents, platform_b.backend)
     carrier = await add_carrier(engine)
     caller = "13800138000"
     handle = await carrier.call("955088", timeout=20, caller_id=CallerId(from_user=caller))

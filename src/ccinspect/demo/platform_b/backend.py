@@ -12,6 +12,7 @@ Promises:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib.util
 import shutil
 import socket
@@ -185,31 +186,34 @@ class PlatformB:
             log.write_bytes(b"")
         started = time.monotonic()
         deadline = started + timeout
+        # The state is saved after every step, so that `down` after a failure finds the console.
+        state = PlatformBState(
+            config_dir=str(cfg.path),
+            console_enabled=console,
+            console_pid=None,
+            asterisk_pid=None,
+            kamailio_pid=None,
+            started_at=time.time(),
+        )
+        state.save(self.state_file)
         try:
             self._install(cfg)
             self.progress("starting PostgreSQL on 127.0.0.1:5442")
             self.pg.start(timeout=min(30.0, timeout))
             for script in cfg.sql_scripts():
                 self.pg.execute_script("kamailio", script.read_text(encoding="utf-8"))
-            console_pid = None
             if console:
-                console_pid = self._start_console(cfg, deadline)
+                state = self._start_console(cfg, deadline, state)
             else:
                 from ccinspect.demo.platform_b.cdrtable import CREATE_CDR
 
                 self.pg.execute_script("callcenter", CREATE_CDR)
             self.asterisk.mount()
             self.kamailio.mount()
-            ast_pid = self._start_asterisk(deadline)
-            kam_pid = self._start_kamailio(deadline)
-            PlatformBState(
-                config_dir=str(cfg.path),
-                console_enabled=console,
-                console_pid=console_pid,
-                asterisk_pid=ast_pid,
-                kamailio_pid=kam_pid,
-                started_at=time.time(),
-            ).save(self.state_file)
+            state = dataclasses.replace(state, asterisk_pid=self._start_asterisk(deadline))
+            state.save(self.state_file)
+            state = dataclasses.replace(state, kamailio_pid=self._start_kamailio(deadline))
+            state.save(self.state_file)
             status = self.status()
             if not status.healthy:
                 raise DemoError(
@@ -224,12 +228,16 @@ class PlatformB:
             self.down(quiet=True)
             raise
 
-    def _start_console(self, cfg: bconfig.PlatformBConfig, deadline: float) -> int:
+    def _start_console(
+        self, cfg: bconfig.PlatformBConfig, deadline: float, state: PlatformBState
+    ) -> PlatformBState:
         self.console_config.write_text(cfg.console_json(self.recording_root), encoding="utf-8")
         self.progress(f"starting the vendor console on {cfg.console_listen}")
         proc = self._spawn(
             [sys.executable, "-m", CONSOLE_MODULE, "--config", str(self.console_config)], self.console_log
         )
+        state = dataclasses.replace(state, console_pid=proc.pid)
+        state.save(self.state_file)
         url = f"http://{cfg.console_listen}/healthz"
         last = ""
         while time.monotonic() < deadline:
@@ -242,7 +250,7 @@ class PlatformB:
                 )
             answer = probe.http_get_sync(url, timeout=1.0)
             if answer.ok:
-                return proc.pid
+                return state
             last = str(answer.status or answer.error)
             time.sleep(0.3)
         raise DemoError(
@@ -354,12 +362,17 @@ class PlatformB:
         return done
 
     def _console_process(self) -> psutil.Process | None:
+        """The console started by this backend: the state's pid, else any process running the
+        console module with this state dir's config file (a start that failed half-way)."""
         state = PlatformBState.load(self.state_file)
-        if state is None or not state.console_pid:
-            return None
-        with contextlib.suppress(psutil.Error):
-            proc = psutil.Process(state.console_pid)
-            if CONSOLE_MODULE in " ".join(proc.cmdline()):
+        if state is not None and state.console_pid:
+            with contextlib.suppress(psutil.Error):
+                proc = psutil.Process(state.console_pid)
+                if CONSOLE_MODULE in " ".join(proc.cmdline()):
+                    return proc
+        for proc in psutil.process_iter(["cmdline"]):
+            cmdline = proc.info.get("cmdline") or []
+            if CONSOLE_MODULE in cmdline and str(self.console_config) in cmdline:
                 return proc
         return None
 
