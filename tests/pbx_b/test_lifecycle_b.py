@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import subprocess
 import sys
@@ -63,8 +64,6 @@ def test_kamailio_config_error_stops_everything_and_shows_the_log(
     platform_b: PlatformBHandle, tmp_path: Path
 ) -> None:
     """A broken kamailio.cfg fails `up` with Kamailio's log tail, and nothing is left running."""
-    import shutil
-
     broken = tmp_path / "platform-b"
     shutil.copytree(platform_b.config.path, broken)
     with (broken / "kamailio/kamailio.cfg").open("a") as fh:

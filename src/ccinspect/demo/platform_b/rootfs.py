@@ -49,7 +49,8 @@ class RootfsSpec:
 KAMAILIO = RootfsSpec(
     name="bookworm-kamailio",
     suite="bookworm",
-    packages=("kamailio", "kamailio-postgres-modules", "kamailio-extra-modules"),
+    # topoh, auth_db, registrar and usrloc are in "kamailio" itself; db_postgres is separate.
+    packages=("kamailio", "kamailio-postgres-modules"),
     probe="usr/sbin/kamailio",
 )
 ASTERISK16 = RootfsSpec(
