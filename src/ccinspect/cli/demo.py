@@ -68,6 +68,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    if getattr(args, "platform", "a") == "b":
+        return _demo_b(args)
     from ccinspect.demo.pbx import config as democonfig
     from ccinspect.demo.pbx import purge
 
@@ -77,7 +79,7 @@ def _demo(args: argparse.Namespace) -> int:
         cfg = democonfig.load(Path(args.config_dir) if args.config_dir else paths.asterisk_config_dir())
         sip = democonfig.HostPort.parse(args.sip_bind, default_port=5060) if args.sip_bind else None
         trunk = democonfig.HostPort.parse(args.trunk, default_port=5070) if args.trunk else None
-        status = backend.up(cfg, sip=sip, trunk=trunk, timeout=args.timeout)
+        status = backend.up(cfg, sip=sip, trunk=trunk, timeout=args.timeout or 60.0)
         _print_status(status, args.json)
         progress(f"demo PBX up in {time.monotonic() - started:.1f} s")
         return EXIT_OK
@@ -105,7 +107,74 @@ def _demo(args: argparse.Namespace) -> int:
     return EXIT_ERROR
 
 
+def _print_status_b(status: object, as_json: bool) -> None:
+    from ccinspect.demo.platform_b.status import PlatformBStatus
+
+    assert isinstance(status, PlatformBStatus)
+    if as_json:
+        print(status.to_json())
+        return
+
+    def ok(flag: bool) -> str:
+        return "ok" if flag else "NOT OK"
+
+    table = Table(title="ccinspect demo platform B / 演示呼叫中心 B", show_header=False)
+    table.add_row("running 运行", "yes" if status.running else "no")
+    if status.running:
+        table.add_row("Kamailio (edge)", f"{status.kamailio_sip} ({ok(status.kamailio_ok)})")
+        table.add_row(
+            "Asterisk", f"{status.asterisk_version} {status.asterisk_sip} ({ok(status.asterisk_ok)})"
+        )
+        table.add_row("PostgreSQL", f"127.0.0.1:5442 ({ok(status.db_ok)})")
+        console = ok(status.console_ok) if status.console_enabled else "not started (--no-console)"
+        table.add_row("console 控制台", f"{status.console_url} ({console})")
+        table.add_row("agents 坐席", ", ".join(status.agents))
+        table.add_row("registered 已注册", ", ".join(status.registered_agents) or "none")
+        table.add_row("carrier 运营商中继", status.carrier)
+        table.add_row("recordings 录音", status.recording_root)
+        table.add_row("config 配置", status.config_dir)
+    for problem in status.problems:
+        table.add_row("[red]problem 问题[/red]", problem)
+    out.print(table)
+
+
+def _demo_b(args: argparse.Namespace) -> int:
+    """Platform B: Kamailio + Asterisk 16 + PostgreSQL + the vendor console."""
+    from ccinspect.demo.platform_b import config as bconfig
+    from ccinspect.demo.platform_b.backend import PlatformB
+
+    backend = PlatformB(progress=progress)
+    if args.demo_cmd == "up":
+        cfg = bconfig.load(Path(args.config_dir) if args.config_dir else None)
+        status = backend.up(cfg, timeout=args.timeout or 90.0, console=not args.no_console)
+        _print_status_b(status, args.json)
+        return EXIT_OK
+    if args.demo_cmd == "down":
+        done = backend.down()
+        progress("; ".join(done) if done else "platform B was not running")
+        return EXIT_OK
+    if args.demo_cmd == "status":
+        status = backend.status()
+        _print_status_b(status, args.json)
+        return EXIT_OK if status.healthy else EXIT_ERROR
+    if args.demo_cmd == "logs":
+        print(backend.logs(lines=args.lines))
+        return EXIT_OK
+    raise UsageError(f"`ccinspect demo {args.demo_cmd}` exists only for platform A (--platform a)")
+
+
+def _platform_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--platform",
+        choices=("a", "b"),
+        default="a",
+        help="a: the Asterisk 22 demo (default); b: the vendor-style demo "
+        "(Kamailio 5.6, Asterisk 16, PostgreSQL, web console on 127.0.0.1:8180)",
+    )
+
+
 def _backend_arg(p: argparse.ArgumentParser) -> None:
+    _platform_arg(p)
     p.add_argument(
         "--backend",
         choices=("rootfs", "docker"),
@@ -127,10 +196,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     up = demo_sub.add_parser("up", help="start the demo PBX (builds the root filesystem once)")
     _backend_arg(up)
-    up.add_argument("--config-dir", metavar="DIR", help="Asterisk config to use (default: docker/asterisk)")
+    up.add_argument(
+        "--config-dir",
+        metavar="DIR",
+        help="config to use (default: docker/asterisk; with --platform b: docker/platform-b)",
+    )
     up.add_argument("--sip-bind", metavar="HOST:PORT", help="SIP address of the PBX (default 127.0.0.1:5060)")
     up.add_argument("--trunk", metavar="HOST:PORT", help="trunk simulator address (default 127.0.0.1:5070)")
-    up.add_argument("--timeout", type=float, default=60.0, metavar="S", help="readiness bound (default 60 s)")
+    up.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="readiness bound (default 60 s; platform B: 90 s)",
+    )
+    up.add_argument(
+        "--no-console",
+        action="store_true",
+        help="platform B only: start without the vendor console (creates the cdr table itself)",
+    )
     up.add_argument("--json", action="store_true", help="print the status as JSON")
 
     down = demo_sub.add_parser("down", help="stop the demo PBX and unmount")
