@@ -35,12 +35,9 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 def kamailio_rewrites_caller(cfg: Path) -> None:
     # The SIP edge overwrites every carrier caller with the platform's own general line.
-    _edit(
-        cfg / "kamailio/kamailio.cfg",
-        '\tremove_hf("X-CCB-Source");\n\tremove_hf("X-CCB-Agent");\n\tappend_hf("X-CCB-Source: carrier\\r\\n");',
-        '\t$fU = "02586660000";\n\tremove_hf("P-Asserted-Identity");\n'
-        '\tremove_hf("X-CCB-Source");\n\tremove_hf("X-CCB-Agent");\n\tappend_hf("X-CCB-Source: carrier\\r\\n");',
-    )
+    carrier = '\tremove_hf("X-CCB-Source");\n\tremove_hf("X-CCB-Agent");\n\tappend_hf("X-CCB-Source: carrier'
+    rewrite = '\t$fU = "02586660000";\n\tremove_hf("P-Asserted-Identity");\n'
+    _edit(cfg / "kamailio/kamailio.cfg", carrier, rewrite + carrier)
 
 
 def api_without_token(cfg: Path) -> None:
@@ -88,7 +85,12 @@ def agent_account_missing(cfg: Path) -> None:
 
 
 FAULTS: list[tuple[str, Callable[[Path], None], str, list[str]]] = [
-    ("Kamailio rewrites the caller number", kamailio_rewrites_caller, "callerid.inbound_passthrough", ["inbound"]),
+    (
+        "Kamailio rewrites the caller number",
+        kamailio_rewrites_caller,
+        "callerid.inbound_passthrough",
+        ["inbound"],
+    ),
     ("recording API answers without a token", api_without_token, "recording.access_control", []),
     ("work orders without the caller number", orders_without_phone, "complaint.flow", ["complaint"]),
     ("agent channel of the recordings silent", agent_channel_silent, "recording.complete", ["agent"]),
