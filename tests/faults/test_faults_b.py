@@ -11,10 +11,13 @@ and through the console's interfaces.
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import shutil
 import subprocess
 import sys
+import urllib.parse
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,10 @@ from ccinspect.demo.platform_b import config as bconfig
 from tests.support.pbx_b import PlatformBHandle, start
 
 ROOT = Path(__file__).resolve().parents[2]
+#: Platform B's console and its inspection demo account (docker/platform-b/console.yaml).
+CONSOLE = "http://127.0.0.1:8180"
+CONSOLE_USER = "inspector"
+CONSOLE_PASSWORD = "ccb-inspect-2024"
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -59,10 +66,21 @@ def agent_channel_silent(cfg: Path) -> None:
     )
 
 
-def retention_7_days(cfg: Path) -> None:
-    # The console's purge policy keeps recordings one week.
-    _edit(cfg / "console.yaml", "retention_default_days: 180", "retention_default_days: 7")
+def short_retention_allowed(cfg: Path) -> None:
+    # The console lets an administrator set any retention (the setting itself is made below).
     _edit(cfg / "console.yaml", "purge_min_days: 30", "purge_min_days: 1")
+
+
+def set_retention_days(days: int) -> None:
+    """Log in to platform B's console as its administrator and set the recording retention."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    login = urllib.parse.urlencode({"username": CONSOLE_USER, "password": CONSOLE_PASSWORD, "next": "/calls"})
+    opener.open(f"{CONSOLE}/login", data=login.encode(), timeout=10).read()
+    saved = opener.open(
+        f"{CONSOLE}/settings", data=urllib.parse.urlencode({"retention_days": str(days)}).encode(), timeout=10
+    )
+    assert "saved=1" in saved.geturl(), f"the console did not save retention {days}: {saved.geturl()}"
 
 
 def screening_not_shown(cfg: Path) -> None:
@@ -94,7 +112,6 @@ FAULTS: list[tuple[str, Callable[[Path], None], str, list[str]]] = [
     ("recording API answers without a token", api_without_token, "recording.access_control", []),
     ("work orders without the caller number", orders_without_phone, "complaint.flow", ["complaint"]),
     ("agent channel of the recordings silent", agent_channel_silent, "recording.complete", ["agent"]),
-    ("recordings purged after 7 days", retention_7_days, "recording.retention", []),
     ("screening verdict never shown", screening_not_shown, "callerid.screening", ["12345"]),
     ("one agent has no SIP account", agent_account_missing, "seats.registered", ["seat 100105"]),
 ]
@@ -156,3 +173,25 @@ def test_fault_on_platform_b_is_found(  # noqa: PLR0917 - pytest passes parametr
     for subject in subjects:
         assert subject in text, f"{name}: {subject!r} not named among the failures: {text}"
     assert all(s.get("remedy") for s in failing), "every failing subject carries a remedy"
+
+
+def test_retention_set_to_7_days_in_the_console_is_found(platform_b: PlatformBHandle, tmp_path: Path) -> None:
+    """An administrator shortens the console's retention setting to 7 days: the policy read
+    through the console's API fails recording.retention, with a remedy."""
+    cfg_dir = tmp_path / "platform-b"
+    shutil.copytree(bconfig.default_dir(), cfg_dir)
+    short_retention_allowed(cfg_dir)
+    try:
+        start(platform_b.backend, bconfig.load(cfg_dir))
+        set_retention_days(7)
+        try:
+            code, report, output = _run_cli(tmp_path / "runs")
+        finally:
+            set_retention_days(180)
+    finally:
+        platform_b.restore()
+    assert code == 1, f"expected exit 1, got {code}\n{output[-3000:]}"
+    check = next(c for c in report["checks"] if c["check_id"] == "recording.retention")
+    assert check["verdict"] == "fail", check["reason"]["en"]
+    assert "7" in check["reason"]["en"] + " ".join(s["reason"]["en"] for s in check["subjects"])
+    assert all(s.get("remedy") for s in check["subjects"] if s["verdict"] == "fail")
