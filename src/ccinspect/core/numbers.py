@@ -7,8 +7,8 @@ number-plan notes on where ``phonenumbers`` and ``domain.md`` differ), so caller
 * :class:`OutboundCallerIdPolicy` / :func:`evaluate_outbound_caller_id`: the caller ID on an
   outbound INVITE must be allocated to the enterprise, present, never 400/700, and 95/96 only with
   a filed outbound commitment. Every applicable reason is reported, in English and Chinese.
-* :class:`ScreeningPolicy` / :func:`screen_inbound`: the 主叫号码甄别 rules of the demo PBX
-  dialplan, down to the ``X-Caller-Screening`` token it writes (``ScreeningReason.header_value``).
+* :class:`ScreeningPolicy` / :func:`screen_inbound`: the default 主叫号码甄别 rules a scenario
+  expects when it lists no case, down to the reason token (``ScreeningReason.header_value``).
 """
 
 from __future__ import annotations
@@ -158,7 +158,7 @@ class ScreeningAction(enum.Enum):
 
 
 class ScreeningReason(BilingualCode):
-    """Why; the value is the token the demo PBX writes in ``X-Caller-Screening``."""
+    """Why; the value is the scenario's reason token (``absent``, ``malformed``…)."""
 
     OK = "pass"
     ABSENT = "absent"
@@ -172,7 +172,7 @@ class ScreeningReason(BilingualCode):
 
     @property
     def header_value(self) -> str:
-        """The exact ``X-Caller-Screening`` token."""
+        """The reason token as scenarios write it (target files map a platform's own values to it)."""
         return str(self.value)
 
     @classmethod
@@ -209,7 +209,7 @@ class ScreeningResult:
 
     @property
     def header_value(self) -> str:
-        """The ``X-Caller-Screening`` token the PBX is expected to write."""
+        """The reason token the platform is expected to show."""
         return self.reason.header_value
 
     @property

@@ -33,7 +33,7 @@ from ccinspect.report.waveform import Waveform, waveform
 __all__ = ["DETAIL_LIMIT", "CallView", "RunView", "build_view"]
 
 DETAIL_LIMIT = 60
-IDENTITY_HEADERS = ("From", "P-Asserted-Identity", "Remote-Party-ID", "Privacy", "X-Caller-Screening")
+IDENTITY_HEADERS = ("From", "P-Asserted-Identity", "Remote-Party-ID", "Privacy")
 _NAME_ADDR_HEADERS = frozenset({"From", "P-Asserted-Identity", "Remote-Party-ID"})
 
 
@@ -182,6 +182,11 @@ def _identity(invite: str) -> tuple[IdentityRow, ...]:
             else:
                 numbers, displays = (), ()
             rows.append(IdentityRow(header, numbers, displays, raw))
+    # A platform's own extension headers (a screening verdict, a queue name…): shown as written,
+    # whatever the platform calls them.
+    for name, raw in parsed.headers:
+        if name.lower().startswith("x-"):
+            rows.append(IdentityRow(name, (), (), raw))
     return tuple(rows)
 
 

@@ -8,9 +8,9 @@ A YAML mapping with up to two sections (see ``scenarios/answers-example.yaml``):
       note: "found under 投诉 → 待处理"   # optional
       evidence: shots/ticket.png    # optional; relative to this file; copied into the run
     screening:                      # what the agent's screen showed (screening.observe: manual)
-      "12345": "[号码异常]"          # keyed by the test number (quoted) or the call key (screen-3)
+      "12345": "号码异常提示"        # keyed by the test number (quoted) or the call key (screen-3)
       "13800138000": ""             # '' / ~ / none: no warning was shown
-      "": "[无主叫]"                 # the call without a number
+      "": "无主叫号码提示"           # the call without a number
 
 A key that is absent (or ``confirmed: ~``) is "not answered yet": the runner keeps reading the
 file until it appears, so an operator may fill it in while the run waits. Anything else that does
@@ -139,7 +139,7 @@ def _screening(path: Path, data: object) -> dict[str, str]:
             "screening",
             f"must be a mapping of test numbers to what the screen showed, not {type(data).__name__}",
             f"必须是“测试号码: 屏幕显示内容”的映射，而不是 {type(data).__name__}",
-            '"12345": "[号码异常]"',
+            '"12345": "号码异常提示"',
         )
     answers: dict[str, str] = {}
     for key, value in data.items():
