@@ -66,17 +66,24 @@ _REMEDY_ACCESS = Text(
 )
 
 
+def _policy_words(fact: RetentionFact) -> Text:
+    """How messages name the purge policy: read from the platform, or declared in the target."""
+    if fact.policy_source == "platform":
+        return Text("the platform's purge policy", "平台自身的清理策略")
+    return Text("the declared purge policy", "已声明的清理策略")
+
+
 def _retention_subject(fact: RetentionFact, days: int) -> tuple[SubjectResult, Text | None]:
     """The verdict on the archive, and which evidence it used."""
     source = f" ({fact.policy_source})" if fact.policy_source else ""
-    policy_used = Text(f"used: declared purge policy{source}", f"依据：已声明的清理策略{source}")
+    words = _policy_words(fact)
+    policy_used = Text(f"used: {words.en}{source}", f"依据：{words.zh}{source}")
     if fact.policy_days is not None and fact.policy_days < days:
         return failed(
             _SUBJECT,
             Text(
-                f"the declared purge policy keeps recordings {fact.policy_days} days; at least "
-                f"{days} are required",
-                f"已声明的清理策略只保留录音 {fact.policy_days} 天；要求至少 {days} 天",
+                f"{words.en} keeps recordings {fact.policy_days} days; at least {days} are required",
+                f"{words.zh}只保留录音 {fact.policy_days} 天；要求至少 {days} 天",
             ),
             _REMEDY_POLICY,
             f"policy_days={fact.policy_days}{source}",
@@ -121,9 +128,9 @@ def _retention_subject(fact: RetentionFact, days: int) -> tuple[SubjectResult, T
         return passed(
             _SUBJECT,
             Text(
-                f"no recording is {days} days old yet; the declared purge policy keeps them "
+                f"no recording is {days} days old yet; {words.en} keeps them "
                 f"{fact.policy_days} days{note_en}",
-                f"尚无 {days} 天以上的录音；已声明的清理策略保留 {fact.policy_days} 天{note_zh}",
+                f"尚无 {days} 天以上的录音；{words.zh}保留 {fact.policy_days} 天{note_zh}",
             ),
             f"policy_days={fact.policy_days}{source}",
         ), policy_used
