@@ -219,3 +219,58 @@ def test_a_stereo_layout_with_one_party_twice_is_a_file_problem(tmp_path: Path) 
             """,
         )
     assert "recordings.stereo" in str(info.value) and "both channels" in str(info.value)
+
+
+def test_inbound_calls_designate_their_seat_unless_first_answers(tmp_path: Path) -> None:
+    """By default each inbound call names the seat that must answer it, in seat order; with
+    ``answer: first`` no call designates a seat."""
+    designated = plan_calls(
+        load_scenario(scenario_file(tmp_path, 'inbound: {callers: ["13800138000"]}\n')), demo()
+    )
+    assert [c.designated for c in designated if c.purpose is CallPurpose.INBOUND] == [
+        f"800{i}" for i in range(1, 6)
+    ]
+    first = plan_calls(
+        load_scenario(scenario_file(tmp_path, 'inbound: {callers: ["13800138000"], answer: first}\n')), demo()
+    )
+    assert all(c.designated is None for c in first)
+
+
+def _seat_target(tmp_path: Path, seat: str) -> Path:
+    text = DEMO.read_text(encoding="utf-8")
+    old = '  - {id: "8005", username: "8005", password: cci-seat-8005}\n'
+    assert old in text
+    path = tmp_path / "t.yaml"
+    path.write_text(text.replace(old, seat), encoding="utf-8")
+    return path
+
+
+def test_seat_account_shapes(tmp_path: Path) -> None:
+    """A seat may name its SIP user as sip_user, a digest username of its own, a display name,
+    its own registrar and domain, and whether it has call waiting."""
+    seat = (
+        '  - {id: "desk-5", sip_user: "8005", auth_username: "001565a1b2c3", display_name: 坐席五,\n'
+        '     registrar: "127.0.0.1:5060", domain: cc.example.com, busy_when_on_call: false,\n'
+        "     password: x}\n"
+    )
+    spec = load_target(_seat_target(tmp_path, seat)).seats[-1]
+    assert (spec.id, spec.username, spec.auth_username, spec.display_name) == (
+        "desk-5",
+        "8005",
+        "001565a1b2c3",
+        "坐席五",
+    )
+    assert (spec.registrar, spec.domain, spec.busy_when_on_call) == (
+        "127.0.0.1:5060",
+        "cc.example.com",
+        False,
+    )
+    assert demo().seats[0].busy_when_on_call is True
+
+
+def test_sip_user_and_username_together_is_a_file_problem(tmp_path: Path) -> None:
+    """Giving the SIP user twice names the key."""
+    seat = '  - {id: "8005", username: "8005", sip_user: "8005", password: x}\n'
+    with pytest.raises(ScenarioFileError) as info:
+        load_target(_seat_target(tmp_path, seat))
+    assert "sip_user" in str(info.value)

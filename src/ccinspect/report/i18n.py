@@ -61,6 +61,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "calls_summary": ("呼叫一览", "Calls at a glance"),
     "purpose": ("类型", "Purpose"),
     "seat": ("坐席", "Seat"),
+    "offered": ("振铃坐席", "Offered to"),
     "dialled": ("被叫号码", "Number dialled"),
     "caller_sent": ("送出的主叫号码", "Calling number sent"),
     "result": ("结果", "Result"),
@@ -180,6 +181,16 @@ class Catalogue:
     def purpose(self, value: CallPurpose) -> str:
         """The call purpose's name."""
         return _PURPOSES[value][self._i]
+
+    def offer(self, what: str) -> str:
+        """What happened to a call offered to a seat (from ``seat_offers``), in this language."""
+        if self.lang == "en":
+            return what
+        if what == "answered":
+            return "接听"
+        if what.startswith("rang"):
+            return "振铃未接" + what[len("rang") :].replace(", ", "，")
+        return f"拒绝 {what}"
 
     def role(self, value: LegRole) -> str:
         """The leg role's name."""

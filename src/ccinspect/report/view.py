@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ccinspect import __version__
+from ccinspect.core.checks.legs import seat_offers
 from ccinspect.core.facts import CallFact, LegFact, MessageDirection, RecordingFact, seat_id_of
 from ccinspect.core.rundoc import MediaRef
 from ccinspect.core.sipheaders import parse_name_addr, parse_sip_message, split_header_values
@@ -108,6 +109,8 @@ class CallView:
     purpose: str
     direction: str
     seats: tuple[str, ...]
+    #: Each seat the call was offered to and what happened there (answered, rang, 486 busy…).
+    offers: tuple[str, ...]
     requested: str
     caller_sent: str
     started: str
@@ -366,6 +369,7 @@ def build_view(
                 purpose=t.purpose(call.purpose),
                 direction=_direction(call),
                 seats=seats,
+                offers=tuple(f"{seat}: {t.offer(what)}" for seat, what in seat_offers(call)),
                 requested=call.requested_number,
                 caller_sent=call.caller_number_sent or "",
                 started=t.when(call.started_at),

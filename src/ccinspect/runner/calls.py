@@ -209,6 +209,14 @@ async def call_fact(p: Placed, callees: Sequence[CallRecord]) -> CallFact:
     )
 
 
+def not_placed(planned: PlannedCall, cause: str) -> CallFact:
+    """The fact of a call that could not be placed at all (``cause`` says why)."""
+    now = time.time()
+    return CallFact(
+        planned.key, planned.purpose, (), planned.dial, planned.caller, now, now, harness_error=cause
+    )
+
+
 def purpose_batches(
     planned: Sequence[PlannedCall], purpose: CallPurpose, size: int
 ) -> list[list[PlannedCall]]:

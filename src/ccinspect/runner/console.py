@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
+from ccinspect.core.checks.legs import seat_offers
 from ccinspect.core.facts import CallFact, LegRole, seat_id_of
 from ccinspect.core.verdict import CheckResult, Verdict
 
@@ -36,7 +37,9 @@ class ConsoleProgress:
             heard = callee.audio.far_found if callee.audio else None
             audio = "" if heard is None else (" audio ok" if heard else " [red]no audio[/red]")
             who = f"seat {seat_id_of(callee.agent)}" if seat_id_of(callee.agent) else callee.agent
-            what = f"answered by {who}{audio}"
+            others = [f"{seat} {how}" for seat, how in seat_offers(fact) if how != "answered"]
+            rang = f" (also offered to: {'; '.join(others)})" if others else ""
+            what = f"answered by {who}{audio}{rang}"
         elif caller is not None and caller.answered:
             what = "answered by the platform"
         else:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,8 @@ from ccinspect.platform.errors import AdapterError
 from ccinspect.platform.sipprobe import HostPort, sip_options_probe
 from ccinspect.platform.tickets import existing_ticket_ids, ticket_facts
 from ccinspect.runner import manual
-from ccinspect.runner.calls import CallSpec, purpose_batches, run_batch
+from ccinspect.runner.answering import answer_bound, call_batches, designation
+from ccinspect.runner.calls import CallSpec, not_placed, run_batch
 from ccinspect.runner.outcome import EXIT_ERROR, EXIT_FAIL, EXIT_PASS, Gathered, RunOutcome, exit_code_for
 from ccinspect.runner.output import RunDir, new_run_id
 from ccinspect.runner.progress import Progress, QuietProgress
@@ -315,6 +317,9 @@ class Inspection:
         def seat_for(planned: PlannedCall) -> Seat | None:
             return by_id.get(planned.seat or "")
 
+        ring = self.target.sip.ring_timeout_s
+        decline = self.scenario.inbound.decline if self.scenario.inbound is not None else None
+
         for purpose, label, link_by in (
             (CallPurpose.INBOUND, "inbound calls / 呼入", "from"),
             (CallPurpose.OUTBOUND, "outbound calls / 外呼", "ruri"),
@@ -322,25 +327,20 @@ class Inspection:
             (CallPurpose.DNC, "do-not-call / 拒接名单", "ruri"),
             (CallPurpose.SCREENING, "caller screening / 主叫号码甄别", "from"),
         ):
-            for batch in purpose_batches(self.plan, purpose, size):
+            for batch in call_batches(self.plan, purpose, size):
                 self.progress.phase(label, ", ".join(c.key for c in batch))
                 specs: list[CallSpec] = []
                 for planned in batch:
                     if planned.seat is None:
-                        specs.append(self._spec(planned, trunk_side, caller_id(planned.caller, host)))
+                        spec = self._spec(planned, trunk_side, caller_id(planned.caller, host))
+                        wait = answer_bound(
+                            spec.answer_timeout_s, planned, ring_timeout_s=ring, seats=len(by_id)
+                        )
+                        specs.append(replace(spec, answer_timeout_s=wait))
                         continue
                     seat = seat_for(planned)
                     if seat is None:
-                        fact = CallFact(
-                            planned.key,
-                            planned.purpose,
-                            (),
-                            planned.dial,
-                            planned.caller,
-                            time.time(),
-                            time.time(),
-                            harness_error=f"seat {planned.seat} is not registered / 坐席未注册",
-                        )
+                        fact = not_placed(planned, f"seat {planned.seat} is not registered / 坐席未注册")
                         self.gathered.calls.append(fact)
                         self.progress.call(fact)
                         if self.recorder is not None:
@@ -348,7 +348,8 @@ class Inspection:
                         continue
                     specs.append(self._spec(planned, seat, caller_id(planned.caller, host)))
                 callees: Sequence[Agent] = seat_list if link_by == "from" else [trunk_side]
-                await self._batch(engine, specs, callees, link_by)
+                with designation(by_id, batch, decline=decline):
+                    await self._batch(engine, specs, callees, link_by)
 
     async def _complaint(self, engine: Engine, trunk_side: Agent) -> None:
         planned = next((c for c in self.plan if c.purpose is CallPurpose.COMPLAINT), None)

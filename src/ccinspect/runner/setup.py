@@ -7,6 +7,7 @@ Each is a small function of the engine, the target and the scenario's bounds; wh
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 from ccinspect.core.checks.base import CheckContext
 from ccinspect.core.facts import PUBLIC, TRUNK, RegistrationFact
@@ -93,8 +94,12 @@ async def register_seats(
                 SeatConfig(
                     user=spec.username,
                     password=password,
-                    registrar=str(target.sip.registrar),
-                    answer=AUTO,
+                    registrar=str(spec.registrar or target.sip.registrar),
+                    auth_user=spec.auth_username,
+                    display=spec.display_name,
+                    domain=spec.domain or target.sip.domain,
+                    proxy=target.sip.outbound_proxy,
+                    answer=replace(AUTO, busy_when_on_call=spec.busy_when_on_call),
                     name=f"seat {spec.id}",
                 ),
                 timeout=timeout_s,

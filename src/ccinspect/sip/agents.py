@@ -101,6 +101,24 @@ class Agent:
         self.answer_policy = answer
         self._incoming: asyncio.Queue[CallHandle] = asyncio.Queue()
         self._tasks: set[asyncio.Task[None]] = set()
+        #: Legs this agent is on or is answering (its "line" is taken while any is not over).
+        self._engaged: set[CallHandle] = set()
+        #: None: answer by policy; False: let calls ring (or decline with ``_decline``) because
+        #: another seat is the one asked to answer; True: answer by policy.
+        self._designated: bool | None = None
+        self._decline: int | None = None
+
+    def designate(self, answers: bool | None, *, decline: int | None = None) -> None:
+        """Who answers the next calls: ``True`` this agent answers (by its policy), ``False`` it
+        lets them ring, or refuses them with ``decline`` (e.g. 480 or 603) when given, as an
+        agent does when the inspector asked someone else to pick up; ``None`` back to normal."""
+        self._designated = answers
+        self._decline = decline
+
+    def on_call(self) -> bool:
+        """True while this agent is on a call or answering one."""
+        self._engaged = {h for h in self._engaged if not h.disconnected}
+        return bool(self._engaged)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name} at {self.address}>"
@@ -170,6 +188,7 @@ class Agent:
                     stimulus_leg_id=leg_id,
                 )
                 engine.adopt(handle)
+                self._engaged.add(handle)
                 await handle.until_confirmed()
         except PjError as exc:
             if exc.leg is not None:
@@ -212,20 +231,28 @@ class Agent:
         )
         policy = self.answer_policy
         if policy.mode is AnswerMode.AUTO:
-            task = asyncio.get_running_loop().create_task(self._auto_answer(handle, policy))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            code: int | None = 200
+            if policy.busy_when_on_call and self.on_call():
+                code = 486  # one line, and it is taken: Busy Here
+            elif self._designated is False:
+                code = self._decline  # someone else answers: ring, or decline
+            if code == 200:
+                self._engaged.add(handle)
+            if code is not None:
+                task = asyncio.get_running_loop().create_task(self._auto_answer(handle, policy, code))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
         self._incoming.put_nowait(handle)
         return handle
 
-    async def _auto_answer(self, handle: CallHandle, policy: AnswerPolicy) -> None:
+    async def _auto_answer(self, handle: CallHandle, policy: AnswerPolicy, code: int = 200) -> None:
         try:
-            if policy.delay > 0:
+            if policy.delay > 0 and code == 200:
                 await asyncio.sleep(policy.delay)
             if not handle.disconnected:
-                await handle.answer(200, silent=policy.silent)
+                await handle.answer(code, silent=policy.silent)
         except SipError as exc:
-            log.warning("%s: auto-answer of leg %d failed: %s", self.name, handle.leg, exc)
+            log.warning("%s: auto-answer (%d) of leg %d failed: %s", self.name, code, handle.leg, exc)
 
     def _on_reg(self, outcome: RegisterOutcome) -> None:
         """A REGISTER answer (only registering agents care)."""

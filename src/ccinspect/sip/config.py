@@ -101,6 +101,9 @@ class AnswerPolicy:
     code: int = 486
     silent: bool = False
     """Auto-answered legs play nothing (to provoke one-way audio)."""
+    busy_when_on_call: bool = False
+    """Like an agent's phone with one line: while this agent is on a call (or answering one), a
+    new incoming call is refused at once with 486 Busy Here (AUTO mode)."""
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,12 @@ class SeatConfig:
     local_port: int = 0
     """Local UDP port of this seat's own transport (0: ephemeral)."""
     auth_user: str | None = None
+    """Digest username, when it differs from ``user`` (e.g. a MAC-address or vendor account)."""
     display: str | None = None
+    domain: str | None = None
+    """SIP domain of the seat's address of record (default: the registrar's host)."""
+    proxy: str | None = None
+    """Outbound proxy ``host:port`` every request goes through, if the platform needs one."""
     register: bool = True
     """Register when added (and unregister when the engine stops)."""
     expires: int = 300

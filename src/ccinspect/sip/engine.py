@@ -354,15 +354,16 @@ class Engine:
         key = self._new_agent_key()
         port = await self._bind(key, name, config.local_host, config.local_port)
         registrar_host = config.registrar.rsplit(":", 1)[0]
-        aor = f"{config.user}@{registrar_host}"
+        domain = config.domain or registrar_host
+        aor = f"{config.user}@{domain}"
         display = f'"{config.display}" ' if config.display else ""
         seat = Seat(
             self,
             key,
             name,
             address=f"{config.local_host}:{port}",
-            dial_domain=config.registrar,
-            from_host=registrar_host,
+            dial_domain=config.domain or config.registrar,
+            from_host=domain,
             answer=config.answer,
             registrar=config.registrar,
             aor=aor,
@@ -375,7 +376,11 @@ class Engine:
             registrar_uri=f"sip:{config.registrar}" if config.register else None,
             auth=auth,
             expires=config.expires,
-            proxy=None,
+            # A domain other than the registrar's host is reached through the registrar (or the
+            # given outbound proxy), as a softphone configured with a domain and a proxy does.
+            proxy=f"sip:{proxy};lr"
+            if (proxy := config.proxy or (config.registrar if config.domain else None))
+            else None,
             reject=reject,
             timeout=timeout,
         )

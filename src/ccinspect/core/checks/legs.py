@@ -54,6 +54,22 @@ def offered_seat_legs(call: CallFact) -> tuple[LegFact, ...]:
     return tuple(leg for leg in call.legs if leg.role is LegRole.CALLEE and seat_id_of(leg.agent) is not None)
 
 
+def seat_offers(call: CallFact) -> tuple[tuple[str, str], ...]:
+    """Per seat the call was offered to: (seat id, what happened), e.g. ``("8003", "answered")``,
+    ``("8001", "486 Busy Here")``, ``("8002", "rang, 487 Request Terminated")``."""
+    offers: list[tuple[str, str]] = []
+    for leg in offered_seat_legs(call):
+        seat = seat_id_of(leg.agent) or leg.agent
+        if leg.answered:
+            offers.append((seat, "answered"))
+        elif leg.final_status is not None and leg.final_status >= 400 and leg.final_status != 487:
+            offers.append((seat, f"{leg.final_status} {leg.final_reason}".strip()))
+        else:
+            status = f", {leg.final_status} {leg.final_reason}".rstrip() if leg.final_status else ""
+            offers.append((seat, f"rang{status}"))
+    return tuple(offers)
+
+
 def answered_seat_leg(call: CallFact) -> LegFact | None:
     """The seat leg that answered this call, or None."""
     return next((leg for leg in offered_seat_legs(call) if leg.answered), None)

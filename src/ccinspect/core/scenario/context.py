@@ -32,7 +32,7 @@ class PlannedCall:
     ``key`` becomes :attr:`CallFact.key`; ``seat`` is the seat id placing it (None when the trunk
     side calls); ``dial`` the number dialled; ``caller`` the calling number the originator
     presents (the injected caller on trunk-side calls, the forged number on forged calls; None:
-    the agent's own identity).
+    the agent's own identity); ``designated`` the seat asked to answer an inbound call.
     """
 
     key: str
@@ -40,6 +40,8 @@ class PlannedCall:
     seat: str | None
     dial: str
     caller: str | None
+    #: The seat asked to answer this (inbound) call; the others let it ring. None: any seat.
+    designated: str | None = None
 
 
 def _seats(scenario: Scenario, target: Target) -> tuple[SeatSpec, ...]:
@@ -167,9 +169,17 @@ def plan_calls(scenario: Scenario, target: Target) -> tuple[PlannedCall, ...]:
     if scenario.inbound is not None:
         dial = numbers.fixed_line if scenario.inbound.dial == "fixed_line" else None
         callers = islice(cycle(scenario.inbound.callers), len(seats))
-        for i, caller in enumerate(callers, 1):
+        designated = scenario.inbound.answer == "designated"
+        for i, (caller, seat) in enumerate(zip(callers, seats, strict=False), 1):
             calls.append(
-                PlannedCall(f"inbound-{i}", CallPurpose.INBOUND, None, dial or numbers.access_number, caller)
+                PlannedCall(
+                    f"inbound-{i}",
+                    CallPurpose.INBOUND,
+                    None,
+                    dial or numbers.access_number,
+                    caller,
+                    designated=seat if designated else None,
+                )
             )
     if scenario.outbound is not None:
         dests = cycle([public] if public else scenario.outbound.destinations)

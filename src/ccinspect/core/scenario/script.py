@@ -61,6 +61,11 @@ class InboundPlan(Model):
 
     dial: Literal["access_number", "fixed_line"] = "access_number"
     callers: Annotated[tuple[Number, ...], Field(min_length=1)]
+    #: ``designated``: as on site, each inbound call is for one seat: only that seat answers,
+    #: the others let it ring (or ``decline`` it with that status), one call at a time;
+    #: ``first``: every seat answers whatever reaches it, calls placed at once.
+    answer: Literal["designated", "first"] = "designated"
+    decline: Annotated[int, Field(ge=400, le=699)] | None = None
 
 
 class OutboundPlan(Model):

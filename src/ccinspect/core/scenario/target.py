@@ -59,14 +59,48 @@ class SipSettings(Model):
     registrar: HostPort
     transport: Literal["udp", "tcp", "tls"] = "udp"
     domain: str | None = None
+    #: Every request of the seats goes through this proxy (``host:port``), when the platform
+    #: needs one (an SBC in front of the registrar).
+    outbound_proxy: HostPort | None = None
+    #: How long the platform rings one seat before offering the call to the next (its queue's
+    #: member timeout): the designated seat of an inbound call may ring only after the others
+    #: timed out, so the answer bound grows by this for every other seat.
+    ring_timeout_s: Annotated[float, Field(ge=0, le=120)] = 0.0
 
 
 class SeatSpec(Credentials):
-    """One seat: its id (how reports name it), SIP username and password."""
+    """One seat: its id (how reports name it), its SIP user and password.
+
+    ``username`` (or ``sip_user``) is the SIP user: the extension or agent id the seat registers
+    and calls as; ``auth_username`` the digest username when the platform provisions another
+    (a MAC address, a vendor account); ``display_name`` the name it presents; ``registrar`` and
+    ``domain`` override the target's ``sip`` settings for this seat. ``busy_when_on_call``: like
+    an agent's phone, the seat refuses a second call with 486 while it is on one (false for a
+    platform whose seats have call waiting).
+    """
 
     id: Name
     username: Annotated[str, Field(min_length=1)]
+    auth_username: Annotated[str, Field(min_length=1)] | None = None
+    display_name: str | None = None
+    registrar: HostPort | None = None
+    domain: str | None = None
+    busy_when_on_call: bool = True
     password_required: ClassVar[bool] = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sip_user(cls, data: object) -> object:
+        if isinstance(data, dict) and "sip_user" in data:
+            if "username" in data:
+                raise FileProblem(
+                    "give the SIP user once: username or sip_user",
+                    "SIP 用户名只能填写一次：username 或 sip_user",
+                    "username (or its synonym sip_user)",
+                    "sip_user",
+                )
+            data = {("username" if k == "sip_user" else k): v for k, v in data.items()}
+        return data
 
 
 class SimulatedTrunk(Model):
