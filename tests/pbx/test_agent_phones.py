@@ -11,6 +11,7 @@ a designated seat answers, any account shape).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import shutil
@@ -86,7 +87,8 @@ async def test_a_seat_whose_digest_username_is_not_its_extension(
     with (cfg_dir / "pjsip.conf").open("a", encoding="utf-8") as fh:
         fh.write(MAC_SEAT)
     try:
-        pbx.backend.up(democonfig.load(cfg_dir), timeout=90)
+        # The demo's lifecycle is synchronous (it runs its own event loop): off this loop.
+        await asyncio.to_thread(pbx.backend.up, democonfig.load(cfg_dir), timeout=90)
         desk = await engine.add_seat(
             SeatConfig(
                 user="8006",
@@ -104,7 +106,7 @@ async def test_a_seat_whose_digest_username_is_not_its_extension(
         record = await back.hangup()
         assert record.answered
     finally:
-        pbx.restore()
+        await asyncio.to_thread(pbx.restore)
 
 
 def _ring_all(cfg: Path) -> None:
@@ -171,5 +173,5 @@ def test_ring_all_queue_every_seat_answers_its_own_call(pbx: DemoPbx, tmp_path: 
         check=False,
     )
     assert html.returncode == 0, html.stderr
-    page = next((tmp_path / "runs" / "latest").glob("*.html")).read_text(encoding="utf-8")
+    page = next((tmp_path / "runs" / "latest" / "report").glob("*.html")).read_text(encoding="utf-8")
     assert "Offered to" in page and "8001: answered" in page and "rang" in page

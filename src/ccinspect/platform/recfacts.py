@@ -16,6 +16,7 @@ from pathlib import Path
 
 import soundfile
 
+from ccinspect.core.checks.legs import party_legs
 from ccinspect.core.facts import (
     AccessControlFact,
     CallFact,
@@ -96,11 +97,11 @@ def _save(path: Path, data: bytes) -> None:
 
 
 def _stimuli(call: CallFact) -> list[int]:
-    return [leg.audio.own_fingerprint for leg in call.legs if leg.audio is not None and leg.answered]
+    return [leg.audio.own_fingerprint for leg in party_legs(call) if leg.audio is not None]
 
 
 def _expected(call: CallFact) -> float | None:
-    caller = next((leg for leg in call.legs if leg.answered and leg.connected_at), None)
+    caller = next((leg for leg in party_legs(call) if leg.connected_at), None)
     if caller is None or caller.connected_at is None or caller.disconnected_at is None:
         return None
     return caller.disconnected_at - caller.connected_at

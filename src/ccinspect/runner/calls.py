@@ -23,6 +23,7 @@ from ccinspect.sip import (
     CallFailedError,
     CallHandle,
     CallRecord,
+    CallState,
     CallTimeoutError,
     SipError,
 )
@@ -168,10 +169,25 @@ async def run_batch(
     return facts, unclaimed
 
 
+def _connected_s(record: CallRecord) -> float:
+    """How long a leg stayed connected (0 if it never was)."""
+    states = [c for c in record.timeline if c.state is CallState.CONFIRMED]
+    if not states:
+        return 0.0
+    return record.timeline[-1].at.monotonic - states[0].at.monotonic
+
+
+def taking_leg(callees: Sequence[CallRecord]) -> CallRecord | None:
+    """The callee leg that took the call: of those that answered, the one connected longest (a
+    queue ringing several seats keeps one and hangs up on the others that answered too)."""
+    answered = [c for c in callees if c.answered]
+    return max(answered, key=_connected_s, default=None)
+
+
 async def call_fact(p: Placed, callees: Sequence[CallRecord]) -> CallFact:
     """The fact of one placed call with its linked callee legs, audio analysed both ways."""
     legs: list[LegFact] = []
-    answered_callee = next((c for c in callees if c.answered), None)
+    answered_callee = taking_leg(callees)
     if p.record is not None:
         far = answered_callee.stimulus_leg_id if answered_callee is not None else None
         legs.append(leg_fact(p.record, LegRole.CALLER, audio=await analyse_leg(p.record, far)))

@@ -111,17 +111,37 @@ class Origin:
     started_at: float
 
 
+#: How a call without a calling number may show at the callee (absent, withheld).
+_ABSENT = frozenset({"", "anonymous", "unknown", "restricted", "private"})
+
+
+def _same_offer(origin: str | None, offered: str | None) -> bool:
+    """Whether a callee leg that was offered ``offered`` can belong to a call that sent ``origin``."""
+    if offered is None or offered.lower() in _ABSENT:
+        return origin is not None and origin.lower() in _ABSENT
+    return origin is not None and same_number(origin, offered)
+
+
 async def link_callee_legs(
     callees: Sequence[CallRecord], origins: Sequence[Origin], *, number_of: str = "from"
 ) -> dict[int, str]:
     """Map each callee leg (by index) to the key of the call that caused it.
 
-    Evidence in order: the origin whose fingerprint the callee heard (the strongest score), then
-    the offered number (``number_of`` "from": the callee's From/PAI user; "ruri": the dialled
-    number in the request URI), then arrival order among what is left. Each origin is used once.
+    A call may reach several callees (a queue that rings every seat: one answers, the others ring
+    or answer busy), so a call may have several legs, but a leg has one call:
+
+    1. the leg that heard a call's fingerprint answered that call (strongest score first; one
+       answering leg per call);
+    2. a leg offered a call's number (``number_of`` "from": the callee's From/PAI user; "ruri": the
+       dialled number in the request URI; no number matches a call sent without one) belongs to
+       it; when several calls of the batch offered that number, the earliest without a leg yet;
+    3. a leg that shows nothing to go by goes to a call that has no leg at all, in start order.
+
+    A leg offered a number that no call of the batch sent stays unlinked (it is returned to the
+    caller as unclaimed evidence, never attributed to a call it cannot belong to).
     """
     links: dict[int, str] = {}
-    used: set[str] = set()
+    answered_by: set[str] = set()
     stimuli = [o.stimulus for o in origins if o.stimulus is not None]
     heard = await asyncio.gather(*(asyncio.to_thread(_heard, r, stimuli) for r in callees))
     by_stimulus = {o.stimulus: o for o in origins if o.stimulus is not None}
@@ -131,31 +151,27 @@ async def link_callee_legs(
             if det.found and sid in by_stimulus:
                 pairs.append((det.score, i, by_stimulus[sid].key))
     for _, i, key in sorted(pairs, reverse=True):
-        if i not in links and key not in used:
+        if i not in links and key not in answered_by:
             links[i] = key
-            used.add(key)
+            answered_by.add(key)
+    ordered = sorted(origins, key=lambda o: o.started_at)
+    blind: list[int] = []
     for i, record in enumerate(callees):
         if i in links:
             continue
         offered = _offered_number(record, number_of)
-        match = next(
-            (
-                o
-                for o in origins
-                if o.key not in used
-                and o.number is not None
-                and offered is not None
-                and same_number(o.number, offered)
-            ),
-            None,
-        )
-        if match is not None:
-            links[i] = match.key
-            used.add(match.key)
-    rest = sorted((o for o in origins if o.key not in used), key=lambda o: o.started_at)
-    for i, _record in enumerate(callees):
-        if i not in links and rest:
-            links[i] = rest.pop(0).key
+        candidates = [o for o in ordered if _same_offer(o.number, offered)]
+        if not candidates:
+            if offered is None:
+                blind.append(i)
+            continue
+        linked = set(links.values())
+        links[i] = next((o for o in candidates if o.key not in linked), candidates[0]).key
+    for i in blind:
+        linked = set(links.values())
+        free = next((o for o in ordered if o.key not in linked), None)
+        if free is not None:
+            links[i] = free.key
     return links
 
 

@@ -9,7 +9,7 @@ far leg of ours and are not subjects.
 from __future__ import annotations
 
 from ccinspect.core.checks.base import Check, CheckContext, CheckSpec
-from ccinspect.core.checks.legs import call_name, harness_cause
+from ccinspect.core.checks.legs import call_name, harness_cause, party_legs
 from ccinspect.core.facts import AudioFact, CallFact, LegFact, RunFacts
 from ccinspect.core.verdict import (
     CheckResult,
@@ -120,12 +120,13 @@ def two_way(facts: RunFacts, ctx: CheckContext) -> CheckResult:
 
     FAIL names the silent direction (``seat 8003 → trunk``) or says no audio went either way;
     ERROR when a leg's audio was not analysed or the fingerprints were paired inconsistently.
-    With more than two answered legs the first two (caller and first answering callee) count.
+    Only the legs that took part count (:func:`~ccinspect.core.checks.legs.party_legs`): the
+    caller and the callee that took the call, not a seat the platform hung up on after it answered.
     """
     del ctx  # nothing configurable: audio either flows both ways or it does not
     subjects: list[SubjectResult] = []
     for call in facts.calls:
-        legs = [leg for leg in call.legs if leg.answered]
+        legs = list(party_legs(call))
         if len(legs) >= 2 or (call.harness_error is not None and len(call.legs) >= 2):
             subjects.append(_subject(call, legs[:2]))
     return TWO_WAY.conclude(

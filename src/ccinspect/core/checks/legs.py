@@ -70,9 +70,28 @@ def seat_offers(call: CallFact) -> tuple[tuple[str, str], ...]:
     return tuple(offers)
 
 
+def _connected(leg: LegFact) -> float:
+    if leg.connected_at is None or leg.disconnected_at is None:
+        return 0.0
+    return leg.disconnected_at - leg.connected_at
+
+
+def party_legs(call: CallFact) -> tuple[LegFact, ...]:
+    """Our answered legs that took part in the call: the caller's, and of the callee legs only
+    the one that took the call (the one connected longest). A queue that rings several seats at
+    once may see more than one answer and hang up on all but one: those legs were never part of
+    the conversation, so audio and recording checks leave them out."""
+    callers = [leg for leg in call.legs if leg.answered and leg.role is LegRole.CALLER]
+    callees = [leg for leg in call.legs if leg.answered and leg.role is not LegRole.CALLER]
+    taking = max(callees, key=_connected, default=None)
+    return (*callers, *([taking] if taking is not None else []))
+
+
 def answered_seat_leg(call: CallFact) -> LegFact | None:
-    """The seat leg that answered this call, or None."""
-    return next((leg for leg in offered_seat_legs(call) if leg.answered), None)
+    """The seat leg that took this call, or None: of the seats that answered, the one connected
+    longest (a queue ringing several seats keeps one and hangs up on the others that answered)."""
+    answered = [leg for leg in offered_seat_legs(call) if leg.answered]
+    return max(answered, key=_connected, default=None)
 
 
 def parsed_invite(leg: LegFact | None) -> ParsedSipMessage | None:

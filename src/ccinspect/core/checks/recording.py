@@ -16,7 +16,7 @@ not counted twice.
 from __future__ import annotations
 
 from ccinspect.core.checks.base import Check, CheckContext, CheckSpec
-from ccinspect.core.checks.legs import call_name, harness_cause
+from ccinspect.core.checks.legs import call_name, harness_cause, party_legs
 from ccinspect.core.checks.stereo import channel_findings
 from ccinspect.core.facts import CallFact, RecordingFact, RecordingSource, RunFacts
 from ccinspect.core.verdict import (
@@ -87,7 +87,7 @@ def _connected_s(call: CallFact, rec: RecordingFact) -> float | None:
     """The call's connected time: the runner's figure, else the longest answered leg's."""
     if rec.expected_duration_s is not None:
         return rec.expected_duration_s
-    spans = [s for leg in call.legs if leg.answered and (s := leg.connected_s) is not None]
+    spans = [s for leg in party_legs(call) if (s := leg.connected_s) is not None]
     return max(spans) if spans else None
 
 
@@ -123,8 +123,8 @@ def _analysis_problem(call: CallFact, rec: RecordingFact) -> Text | None:
     what = ""
     if rec.duration_s is None or _connected_s(call, rec) is None:
         what = "the recording's or the call's length is unknown"
-    for leg in call.legs:
-        if not leg.answered or what:
+    for leg in party_legs(call):
+        if what:
             continue
         if leg.audio is None:
             what = f"{leg.agent}'s fingerprint is unknown ({leg.error or 'no audio analysis'})"
@@ -152,7 +152,7 @@ def _complete_subject(call: CallFact, rec: RecordingFact | None, ctx: CheckConte
         )
     expected = _connected_s(call, rec) or 0.0
     duration = rec.duration_s or 0.0
-    legs = [leg for leg in call.legs if leg.answered and leg.audio is not None]
+    legs = [leg for leg in party_legs(call) if leg.audio is not None]
     problems: list[tuple[Text, Text]] = []
     tol = ctx.recording_tolerance_s
     if abs(duration - expected) > tol:

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ccinspect.core.checks.base import CheckContext
+from ccinspect.core.checks.legs import party_legs
 from ccinspect.core.facts import CallFact, ChannelFact, LegFact, RecordingFact, is_trunk_side, seat_id_of
 from ccinspect.core.verdict import Text
 
@@ -58,7 +59,7 @@ _SIDE_ZH = {"left": "左", "right": "右"}
 
 def _parties(call: CallFact) -> dict[str, LegFact]:
     """The call's caller (carrier side) and agent (seat) legs, when there is one of each."""
-    legs = [leg for leg in call.legs if leg.answered and leg.audio is not None]
+    legs = [leg for leg in party_legs(call) if leg.audio is not None]
     agents = [leg for leg in legs if seat_id_of(leg.agent) is not None]
     callers = [leg for leg in legs if is_trunk_side(leg.agent)]
     if len(agents) != 1 or len(callers) != 1:
@@ -67,7 +68,7 @@ def _parties(call: CallFact) -> dict[str, LegFact]:
 
 
 def _seat_of(call: CallFact) -> str | None:
-    return next((leg.agent for leg in call.legs if leg.answered and seat_id_of(leg.agent)), None)
+    return next((leg.agent for leg in party_legs(call) if seat_id_of(leg.agent)), None)
 
 
 def _label(party: str | None, side: str) -> tuple[str, str]:
