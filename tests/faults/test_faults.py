@@ -8,11 +8,8 @@ what was seen on the wire, in the recordings and in the ticket system.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +19,7 @@ import pytest
 from ccinspect import paths
 from ccinspect.demo.pbx import config as democonfig
 from tests.support.pbx import DemoPbx
+from tests.support.rehearsal import run_rehearsal
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -106,32 +104,7 @@ FAULTS: list[tuple[str, Callable[[Path], None], str, list[str]]] = [
 
 
 def _run_cli(out: Path) -> tuple[int, dict[str, Any], str]:
-    res = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ccinspect.cli",
-            "run",
-            "--out",
-            str(out),
-            "--lang",
-            "en",
-            "--scenario",
-            str(ROOT / "scenarios/onsite-jiangsu.yaml"),
-            "--target",
-            str(ROOT / "scenarios/targets/demo.yaml"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-    report = (
-        json.loads((out / "latest" / "report.json").read_text(encoding="utf-8"))
-        if (out / "latest").exists()
-        else {}
-    )
-    return res.returncode, report, res.stdout + res.stderr
+    return run_rehearsal(out, timeout=240)
 
 
 @pytest.mark.parametrize(("name", "patch", "check_id", "subjects"), FAULTS, ids=[f[0] for f in FAULTS])

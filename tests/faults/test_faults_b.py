@@ -12,10 +12,7 @@ and through the console's interfaces.
 from __future__ import annotations
 
 import http.cookiejar
-import json
 import shutil
-import subprocess
-import sys
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
@@ -26,6 +23,7 @@ import pytest
 
 from ccinspect.demo.platform_b import config as bconfig
 from tests.support.pbx_b import PlatformBHandle, start
+from tests.support.rehearsal import DEMO_B, run_rehearsal
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Platform B's console and its inspection demo account (docker/platform-b/console.yaml).
@@ -118,32 +116,7 @@ FAULTS: list[tuple[str, Callable[[Path], None], str, list[str]]] = [
 
 
 def _run_cli(out: Path) -> tuple[int, dict[str, Any], str]:
-    res = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ccinspect.cli",
-            "run",
-            "--out",
-            str(out),
-            "--lang",
-            "en",
-            "--scenario",
-            str(ROOT / "scenarios/onsite-jiangsu.yaml"),
-            "--target",
-            str(ROOT / "scenarios/targets/demo-b.yaml"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    report = (
-        json.loads((out / "latest" / "report.json").read_text(encoding="utf-8"))
-        if (out / "latest").exists()
-        else {}
-    )
-    return res.returncode, report, res.stdout + res.stderr
+    return run_rehearsal(out, target=DEMO_B)
 
 
 @pytest.mark.parametrize(("name", "patch", "check_id", "subjects"), FAULTS, ids=[f[0] for f in FAULTS])

@@ -12,7 +12,6 @@ a designated seat answers, any account shape).
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import shutil
 import subprocess
@@ -27,6 +26,7 @@ from ccinspect import paths
 from ccinspect.demo.pbx import config as democonfig
 from ccinspect.sip import AnswerMode, AnswerPolicy, CallFailedError, Engine, EngineConfig, SeatConfig
 from tests.support.pbx import DemoPbx
+from tests.support.rehearsal import run_rehearsal
 
 ROOT = Path(__file__).resolve().parents[2]
 PHONE = AnswerPolicy(mode=AnswerMode.AUTO, delay=0.2, busy_when_on_call=True)
@@ -118,29 +118,7 @@ def _ring_all(cfg: Path) -> None:
 
 
 def _run(out: Path) -> tuple[int, dict[str, Any], str]:
-    res = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ccinspect.cli",
-            "run",
-            "--out",
-            str(out),
-            "--lang",
-            "en",
-            "--scenario",
-            str(ROOT / "scenarios/onsite-jiangsu.yaml"),
-            "--target",
-            str(ROOT / "scenarios/targets/demo.yaml"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    report_file = out / "latest" / "report.json"
-    report = json.loads(report_file.read_text(encoding="utf-8")) if report_file.exists() else {}
-    return res.returncode, report, res.stdout + res.stderr
+    return run_rehearsal(out)
 
 
 def test_ring_all_queue_every_seat_answers_its_own_call(pbx: DemoPbx, tmp_path: Path) -> None:

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.support.pbx_b import PlatformBHandle
+from tests.support.rehearsal import run_rehearsal
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -74,33 +73,12 @@ def _scenario(tmp_path: Path, manual_s: int) -> Path:
 def _run(tmp_path: Path, answers: str, manual_s: int) -> tuple[int, dict[str, Any], str]:
     answers_file = tmp_path / "answers.yaml"
     answers_file.write_text(answers, encoding="utf-8")
-    out = tmp_path / "runs"
-    res = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ccinspect.cli",
-            "run",
-            "--out",
-            str(out),
-            "--lang",
-            "en",
-            "--scenario",
-            str(_scenario(tmp_path, manual_s)),
-            "--target",
-            str(_manual_target(tmp_path)),
-            "--answers",
-            str(answers_file),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-        check=False,
+    return run_rehearsal(
+        tmp_path / "runs",
+        target=_manual_target(tmp_path),
+        scenario=_scenario(tmp_path, manual_s),
+        extra=("--answers", str(answers_file)),
     )
-    report_file = out / "latest" / "report.json"
-    report = json.loads(report_file.read_text(encoding="utf-8")) if report_file.exists() else {}
-    return res.returncode, report, res.stdout + res.stderr
 
 
 def _check(report: dict[str, Any], check_id: str) -> dict[str, Any]:
