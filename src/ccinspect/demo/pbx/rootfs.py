@@ -12,20 +12,17 @@ Lifecycle promises:
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import json
-import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
 
 from ccinspect import paths
+from ccinspect.demo.chroot import Rootfs, RootfsSpec
 from ccinspect.demo.pbx import config as democonfig
 from ccinspect.demo.pbx import health, probe, purge
 from ccinspect.demo.pbx.errors import DemoError
@@ -35,6 +32,14 @@ ROOTFS_PACKAGES = ("asterisk", "asterisk-core-sounds-en-gsm")
 ROOTFS_SUITE = "sid"
 ROOTFS_FORMAT = 1  # bump when the tree's contents must change; an older tree is rebuilt
 ASTERISK_BIN = "/usr/sbin/asterisk"
+#: Platform A's tree: Asterisk 22 from Debian sid (``cache/rootfs/sid-asterisk``).
+ROOTFS = RootfsSpec(
+    name=f"{ROOTFS_SUITE}-asterisk",
+    suite=ROOTFS_SUITE,
+    packages=ROOTFS_PACKAGES,
+    probe=ASTERISK_BIN.lstrip("/"),
+    format=ROOTFS_FORMAT,
+)
 RECORDING_DIR = "var/spool/asterisk/recording"
 
 Progress = Callable[[str], None]
@@ -66,7 +71,8 @@ class RootfsBackend:
     ) -> None:
         self.cache = cache or paths.cache_dir()
         self.state_dir = state_dir or paths.demo_state_dir()
-        self.root = self.cache / "rootfs" / f"{ROOTFS_SUITE}-asterisk"
+        self.tree = Rootfs(ROOTFS, self.cache)
+        self.root = self.tree.root
         self.progress = progress
 
     # -- paths ----------------------------------------------------------------------------------
@@ -96,136 +102,28 @@ class RootfsBackend:
         return self.root / "var/log/asterisk/messages.log"
 
     # -- root filesystem ---------------------------------------------------------------------
-    def _marker(self) -> dict[str, object]:
-        return {"format": ROOTFS_FORMAT, "suite": ROOTFS_SUITE, "packages": list(ROOTFS_PACKAGES)}
-
     def rootfs_ready(self) -> bool:
         """True when a complete root filesystem of the current format is cached."""
-        try:
-            marker = json.loads((self.root / ".ccinspect-rootfs").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return False
-        return bool(marker == self._marker() and (self.root / ASTERISK_BIN.lstrip("/")).is_file())
-
-    @contextlib.contextmanager
-    def _lock(self) -> Iterator[None]:
-        self.cache.mkdir(parents=True, exist_ok=True)
-        with (self.cache / "rootfs.lock").open("w") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        return self.tree.ready()
 
     def ensure_rootfs(self, *, timeout: float = 900.0) -> Path:
         """Build the root filesystem unless a complete one is cached; return its path."""
-        with self._lock():
-            if self.rootfs_ready():
-                return self.root
-            debootstrap = shutil.which("debootstrap")
-            if debootstrap is None:
-                raise DemoError(
-                    "debootstrap is not installed, so the Asterisk root filesystem cannot be built",
-                    "未安装 debootstrap，无法构建 Asterisk 根文件系统",
-                    hint="run `make install` (it installs Debian's debootstrap) or "
-                    "`apt-get install debootstrap`",
-                )
-            if os.geteuid() != 0:
-                raise DemoError(
-                    "building and running the chroot needs root",
-                    "构建和运行 chroot 需要 root 权限",
-                    hint="run as root, or use --backend docker",
-                )
-            self._unmount_all(self.root)
-            tmp = self.root.with_name(self.root.name + ".partial")
-            if tmp.exists():
-                self._unmount_all(tmp)
-                shutil.rmtree(tmp)
-            tmp.parent.mkdir(parents=True, exist_ok=True)
-            self.progress(
-                f"building the Asterisk root filesystem (Debian {ROOTFS_SUITE}, once; about a minute)"
-            )
-            cmd = [
-                debootstrap,
-                "--variant=minbase",
-                "--include=" + ",".join(ROOTFS_PACKAGES),
-                ROOTFS_SUITE,
-                str(tmp),
-            ]
-            started = time.monotonic()
-            log_lines: list[str] = []
-            with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
-                assert proc.stdout is not None
-                for line in proc.stdout:
-                    log_lines.append(line.rstrip())
-                    if line.startswith(("I: Retrieving", "I: Unpacking", "I: Configuring")):
-                        self.progress(line.strip()[3:])
-                    if time.monotonic() - started > timeout:
-                        proc.kill()
-                        break
-                rc = proc.wait()
-            if rc != 0:
-                detail = "\n".join(log_lines[-20:]) + "\n" + _tail(tmp / "debootstrap/debootstrap.log", 20)
-                raise DemoError(
-                    f"debootstrap failed (exit {rc}) building {tmp}",
-                    f"debootstrap 构建 {tmp} 失败（退出码 {rc}）",
-                    hint="check that Debian's package servers are reachable (apt-get update works), "
-                    "then run the command again",
-                    detail=detail,
-                )
-            (tmp / ".ccinspect-rootfs").write_text(json.dumps(self._marker()), encoding="utf-8")
-            if self.root.exists():
-                shutil.rmtree(self.root)
-            tmp.rename(self.root)
-            self.progress(f"root filesystem ready in {time.monotonic() - started:.0f} s: {self.root}")
-            return self.root
+        return self.tree.ensure(progress=self.progress, timeout=timeout)
 
-    # -- mounts ----------------------------------------------------------------------------------
+    # -- mounts and processes (the chroot plumbing every demo tree shares) ----------------------
     @staticmethod
     def _mounts_below(root: Path) -> list[str]:
-        prefix = str(root.resolve() if root.exists() else root) + "/"
-        found: list[str] = []
-        with open("/proc/self/mounts", encoding="utf-8") as fh:
-            for line in fh:
-                target = line.split()[1].replace("\\040", " ")
-                if target.startswith(prefix):
-                    found.append(target)
-        return found
+        return Rootfs.mounts_below(root)
 
     def _mount(self) -> None:
-        mounted = set(self._mounts_below(self.root))
-        for sub, args in (("proc", ["-t", "proc", "proc"]), ("dev", ["--bind", "/dev"])):
-            target = self.root / sub
-            if str(target) in mounted:
-                continue
-            target.mkdir(exist_ok=True)
-            res = subprocess.run(["mount", *args, str(target)], capture_output=True, text=True, check=False)
-            if res.returncode != 0:
-                raise DemoError(
-                    f"could not mount {sub} into {self.root}",
-                    f"无法将 {sub} 挂载到 {self.root}",
-                    hint="run as root on a machine that allows mounts (or use --backend docker)",
-                    detail=res.stderr,
-                )
+        self.tree.mount()
 
     def _unmount_all(self, root: Path) -> None:
-        for target in sorted(self._mounts_below(root), key=len, reverse=True):
-            res = subprocess.run(["umount", target], capture_output=True, check=False)
-            if res.returncode != 0:
-                subprocess.run(["umount", "-l", target], capture_output=True, check=False)
+        Rootfs.unmount_all(root)
 
-    # -- processes -----------------------------------------------------------------------------
     def _processes_in_root(self) -> list[psutil.Process]:
         """Processes whose root directory is this root filesystem (Asterisk and its helpers)."""
-        target = str(self.root.resolve()) if self.root.exists() else str(self.root)
-        found: list[psutil.Process] = []
-        for proc in psutil.process_iter(["pid"]):
-            try:
-                if os.readlink(f"/proc/{proc.pid}/root") == target:
-                    found.append(proc)
-            except OSError:
-                continue
-        return found
+        return self.tree.processes()
 
     def asterisk_cli(self, command: str, *, timeout: float = 10.0) -> str:
         """Run an Asterisk CLI command (``asterisk -rx``) in the chroot and return its output."""
