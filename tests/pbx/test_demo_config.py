@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from ccinspect import paths
+from ccinspect.demo.errors import ConfigDirError, DemoError
 from ccinspect.demo.pbx import config as democonfig
 from ccinspect.demo.pbx import purge
-from ccinspect.demo.pbx.errors import ConfigDirError, DemoError
 
 
 def test_shipped_config_describes_five_seats_trunk_and_numbers() -> None:

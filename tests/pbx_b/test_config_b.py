@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ccinspect.demo.pbx.errors import ConfigDirError
+from ccinspect.demo.errors import ConfigDirError
 from ccinspect.demo.platform_b import config as bconfig
 
 

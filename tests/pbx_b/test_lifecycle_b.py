@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ccinspect.demo.pbx.errors import DemoError
+from ccinspect.demo.errors import DemoError
 from ccinspect.demo.platform_b import config as bconfig
 from ccinspect.demo.platform_b import pg
 from ccinspect.demo.platform_b.backend import PlatformB

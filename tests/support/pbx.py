@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from ccinspect import paths
+from ccinspect.demo.errors import DemoError
 from ccinspect.demo.pbx import config as democonfig
-from ccinspect.demo.pbx.errors import DemoError
 from ccinspect.demo.pbx.rootfs import RootfsBackend
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import psycopg
 import pytest
 
-from ccinspect.demo.pbx.errors import DemoError
+from ccinspect.demo.errors import DemoError
 from ccinspect.demo.platform_b import config as bconfig
 from ccinspect.demo.platform_b import pg
 from ccinspect.demo.platform_b.backend import CONSOLE_MODULE, PlatformB

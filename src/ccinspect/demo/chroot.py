@@ -24,7 +24,7 @@ from pathlib import Path
 
 import psutil
 
-from ccinspect.demo.pbx.errors import DemoError
+from ccinspect.demo.errors import DemoError
 
 Progress = Callable[[str], None]
 MARKER = ".ccinspect-rootfs"

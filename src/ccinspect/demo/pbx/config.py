@@ -12,7 +12,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ccinspect.demo.pbx.errors import ConfigDirError
+from ccinspect.demo.errors import ConfigDirError
 from ccinspect.platform.sipprobe import HostPort as HostPort  # noqa: PLC0414 - re-exported for the demo CLI
 
 REQUIRED_FILES = ("pjsip.conf", "extensions.conf", "numbers.conf")

@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 from ccinspect import paths
+from ccinspect.demo.errors import DemoError
 from ccinspect.demo.pbx import config as democonfig
 from ccinspect.demo.pbx import purge
-from ccinspect.demo.pbx.errors import DemoError
 from ccinspect.demo.pbx.rootfs import Progress, RootfsBackend, _quiet
 from ccinspect.demo.pbx.status import DemoState, DemoStatus
 

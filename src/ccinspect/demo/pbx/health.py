@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ccinspect.demo.errors import DemoError
 from ccinspect.demo.pbx import config as democonfig
 from ccinspect.demo.pbx import probe
-from ccinspect.demo.pbx.errors import DemoError
 from ccinspect.demo.pbx.status import DemoState, DemoStatus
 
 

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ccinspect.demo.errors import DemoError
 from ccinspect.demo.pbx.config import Retention
-from ccinspect.demo.pbx.errors import DemoError
 
 MINIMUM_DAYS = 30
 DAY = 86400.0

@@ -23,9 +23,9 @@ import psutil
 
 from ccinspect import paths
 from ccinspect.demo.chroot import Rootfs, RootfsSpec
+from ccinspect.demo.errors import DemoError
 from ccinspect.demo.pbx import config as democonfig
 from ccinspect.demo.pbx import health, probe, purge
-from ccinspect.demo.pbx.errors import DemoError
 from ccinspect.demo.pbx.status import DemoState, DemoStatus
 
 ROOTFS_PACKAGES = ("asterisk", "asterisk-core-sounds-en-gsm")

@@ -24,8 +24,8 @@ from pathlib import Path
 import psutil
 
 from ccinspect import paths
+from ccinspect.demo.errors import DemoError
 from ccinspect.demo.pbx import probe
-from ccinspect.demo.pbx.errors import DemoError
 from ccinspect.demo.platform_b import config as bconfig
 from ccinspect.demo.platform_b import pg
 from ccinspect.demo.platform_b.rootfs import ASTERISK16, KAMAILIO, Progress, Rootfs, tail

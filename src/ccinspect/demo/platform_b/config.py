@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from ccinspect import paths
-from ccinspect.demo.pbx.errors import ConfigDirError
+from ccinspect.demo.errors import ConfigDirError
 from ccinspect.demo.platform_b import pg
 
 REQUIRED = (

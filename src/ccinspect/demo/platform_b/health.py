@@ -9,8 +9,8 @@ from typing import Protocol
 
 import psutil
 
+from ccinspect.demo.errors import DemoError
 from ccinspect.demo.pbx import probe
-from ccinspect.demo.pbx.errors import DemoError
 from ccinspect.demo.platform_b import config as bconfig
 from ccinspect.demo.platform_b.pg import PgCluster
 from ccinspect.demo.platform_b.rootfs import Rootfs

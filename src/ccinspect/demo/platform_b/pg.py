@@ -23,7 +23,7 @@ import psutil
 import psycopg
 from psycopg import sql
 
-from ccinspect.demo.pbx.errors import DemoError
+from ccinspect.demo.errors import DemoError
 from ccinspect.demo.platform_b.rootfs import Rootfs, tail
 
 RUN_DIR = Path("/run/ccinspect-demo-b")

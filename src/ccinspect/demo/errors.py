@@ -1,4 +1,4 @@
-"""Errors of the demo PBX backends: what failed, where, and what to do next, in English and Chinese."""
+"""Errors of the demo platforms (A and B): what failed, where, and what to do next, in English and Chinese."""
 
 from __future__ import annotations
 
