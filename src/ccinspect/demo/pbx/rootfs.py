@@ -22,7 +22,7 @@ from pathlib import Path
 import psutil
 
 from ccinspect import paths
-from ccinspect.demo.chroot import Rootfs, RootfsSpec
+from ccinspect.demo.chroot import Rootfs, RootfsSpec, tail
 from ccinspect.demo.errors import DemoError
 from ccinspect.demo.pbx import config as democonfig
 from ccinspect.demo.pbx import health, probe, purge
@@ -47,14 +47,6 @@ Progress = Callable[[str], None]
 
 def _quiet(_: str) -> None:
     return None
-
-
-def _tail(path: Path, lines: int = 30) -> str:
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return ""
-    return "\n".join(text[-lines:])
 
 
 class RootfsBackend:
@@ -271,15 +263,15 @@ class RootfsBackend:
                     f"Asterisk 启动过程中退出（退出码 {ast.returncode}）",
                     hint="fix the configuration error shown below, then run `ccinspect demo up` again",
                     detail="--- asterisk output ---\n"
-                    + _tail(self.asterisk_out)
+                    + tail(self.asterisk_out)
                     + "\n--- messages.log ---\n"
-                    + _tail(self.messages_log),
+                    + tail(self.messages_log),
                 )
             if comp.poll() is not None:
                 raise DemoError(
                     f"the complaint service exited during start-up (exit {comp.returncode})",
                     f"投诉服务启动过程中退出（退出码 {comp.returncode}）",
-                    detail=_tail(self.complaints_log),
+                    detail=tail(self.complaints_log),
                 )
             if not booted:
                 try:
@@ -301,9 +293,9 @@ class RootfsBackend:
             detail="problems: "
             + "; ".join(status.problems)
             + "\n--- messages.log ---\n"
-            + _tail(self.messages_log, 15)
+            + tail(self.messages_log, 15)
             + "\n--- complaint service ---\n"
-            + _tail(self.complaints_log, 10),
+            + tail(self.complaints_log, 10),
         )
 
     def down(self, *, quiet: bool = False, timeout: float = 15.0) -> list[str]:
@@ -388,10 +380,10 @@ class RootfsBackend:
         return "\n".join(
             [
                 f"--- {self.messages_log} ---",
-                _tail(self.messages_log, lines),
+                tail(self.messages_log, lines),
                 f"--- {self.asterisk_out} ---",
-                _tail(self.asterisk_out, lines // 2),
+                tail(self.asterisk_out, lines // 2),
                 f"--- {self.complaints_log} ---",
-                _tail(self.complaints_log, lines // 2),
+                tail(self.complaints_log, lines // 2),
             ]
         )
