@@ -23,9 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ccinspect.core.scenario.errors import ScenarioFileError, did_you_mean
+from ccinspect.core.scenario.loading import yaml_document
 from ccinspect.core.verdict import Text
 
 __all__ = ["NO_WARNING", "AnswersFile", "ComplaintAnswer", "load_answers"]
@@ -186,18 +185,5 @@ def load_answers(path: Path) -> AnswersFile | None:
     except (OSError, UnicodeDecodeError) as exc:
         why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise _problem(path, "", f"cannot read the file: {why}", f"无法读取文件：{why}") from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise ScenarioFileError(
-            path,
-            "",
-            Text(f"YAML syntax error: {problem}", f"YAML 语法错误：{problem}"),
-            line=mark.line + 1 if mark else None,
-            column=mark.column + 1 if mark else None,
-        ) from exc
-    except yaml.YAMLError as exc:
-        raise _problem(path, "", f"YAML error: {exc}", f"YAML 错误：{exc}") from exc
+    data, _ = yaml_document(path, text)
     return parse_answers(path, data)

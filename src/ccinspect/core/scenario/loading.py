@@ -16,7 +16,7 @@ from ccinspect.core.scenario.script import Scenario
 from ccinspect.core.scenario.target import Target
 from ccinspect.core.verdict import Text
 
-__all__ = ["load_scenario", "load_target"]
+__all__ = ["load_scenario", "load_target", "yaml_document"]
 
 _M = TypeVar("_M", Scenario, Target)
 
@@ -36,15 +36,9 @@ class _Loader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def _read_yaml(path: Path) -> tuple[dict[str, Any], yaml.Node]:
-    """The file's top-level mapping and its node tree (for line numbers)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise ScenarioFileError(
-            path, "", Text(f"cannot read the file: {why}", f"无法读取文件：{why}")
-        ) from exc
+def yaml_document(path: Path, text: str) -> tuple[object, yaml.Node | None]:
+    """``text`` (read from ``path``) parsed as one YAML document, refusing duplicate keys: the
+    data and its node tree (for line numbers). ScenarioFileError names the file, line and column."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -63,6 +57,19 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], yaml.Node]:
         raise ScenarioFileError(path, "", Text(f"YAML error: {exc}", f"YAML 错误：{exc}")) from exc
     finally:
         loader.dispose()
+    return data, node
+
+
+def _read_yaml(path: Path) -> tuple[dict[str, Any], yaml.Node]:
+    """The file's top-level mapping and its node tree (for line numbers)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise ScenarioFileError(
+            path, "", Text(f"cannot read the file: {why}", f"无法读取文件：{why}")
+        ) from exc
+    data, node = yaml_document(path, text)
     if not isinstance(data, dict) or node is None:
         raise ScenarioFileError(
             path,
