@@ -19,15 +19,9 @@ import pytest
 from ccinspect import paths
 from ccinspect.demo.pbx import config as democonfig
 from tests.support.pbx import DemoPbx
-from tests.support.rehearsal import run_rehearsal
+from tests.support.rehearsal import assert_found, edit_config, run_rehearsal
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{path.name} no longer contains {old!r}: update this fault"
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def remove_seat_8005(cfg: Path) -> None:
@@ -37,7 +31,7 @@ def remove_seat_8005(cfg: Path) -> None:
 
 
 def no_recording_outbound(cfg: Path) -> None:
-    _edit(
+    edit_config(
         cfg / "extensions.conf",
         "Dial(PJSIP/${EXTEN}@trunk,60,U(cci-answered^s^1))",
         "Dial(PJSIP/${EXTEN}@trunk,60)",
@@ -45,7 +39,7 @@ def no_recording_outbound(cfg: Path) -> None:
 
 
 def seat_number_leaks(cfg: Path) -> None:
-    _edit(
+    edit_config(
         cfg / "extensions.conf",
         'same => n(cidok),Set(CALLERID(all)="" <${CCI_CID}>)',
         "same => n(cidok),NoOp()",
@@ -53,7 +47,7 @@ def seat_number_leaks(cfg: Path) -> None:
 
 
 def dnc_not_enforced(cfg: Path) -> None:
-    _edit(
+    edit_config(
         cfg / "extensions.conf",
         "GotoIf(${DIALPLAN_EXISTS(cci-dnc,${CCI_NUM},1)}?dnc)",
         "NoOp(dnc check removed)",
@@ -61,7 +55,7 @@ def dnc_not_enforced(cfg: Path) -> None:
 
 
 def complaint_api_broken(cfg: Path) -> None:
-    _edit(
+    edit_config(
         cfg / "extensions.conf",
         "http://127.0.0.1:8089/api/tickets.txt",
         "http://127.0.0.1:8089/api/no-such-endpoint.txt",
@@ -69,13 +63,13 @@ def complaint_api_broken(cfg: Path) -> None:
 
 
 def purge_at_7_days(cfg: Path) -> None:
-    _edit(cfg / "retention.conf", "RECORDING_RETENTION_DAYS=180", "RECORDING_RETENTION_DAYS=7")
-    _edit(cfg / "retention.conf", "RECORDING_RETENTION_FORCE=no", "RECORDING_RETENTION_FORCE=yes")
+    edit_config(cfg / "retention.conf", "RECORDING_RETENTION_DAYS=180", "RECORDING_RETENTION_DAYS=7")
+    edit_config(cfg / "retention.conf", "RECORDING_RETENTION_FORCE=no", "RECORDING_RETENTION_FORCE=yes")
 
 
 def passthrough_broken(cfg: Path) -> None:
     # The platform rewrites every inbound caller to its own fixed line before offering the call.
-    _edit(
+    edit_config(
         cfg / "extensions.conf",
         "exten => _X.,1,Set(CDR(direction)=",
         "exten => _X.,1,Set(CALLERID(num)=${FIXED_LINE})\n same => n,Set(CDR(direction)=",
@@ -120,11 +114,4 @@ def test_fault_is_found(  # noqa: PLR0917 - pytest passes parametrised values po
         code, report, output = _run_cli(tmp_path / "runs")
     finally:
         pbx.restore()
-    assert code == 1, f"{name}: expected exit 1, got {code}\n{output[-3000:]}"
-    check = next(c for c in report["checks"] if c["check_id"] == check_id)
-    assert check["verdict"] == "fail", f"{name}: {check_id} is {check['verdict']}: {check['reason']['en']}"
-    failing = [s for s in check["subjects"] if s["verdict"] == "fail"]
-    text = " ".join(s["subject"] + " " + s["reason"]["en"] for s in failing)
-    for subject in subjects:
-        assert subject in text, f"{name}: {subject!r} not named among the failures: {text}"
-    assert all(s.get("remedy") for s in failing), "every failing subject carries a remedy"
+    assert_found(name, code, report, output, check_id=check_id, subjects=subjects)

@@ -23,7 +23,7 @@ import pytest
 
 from ccinspect.demo.platform_b import config as bconfig
 from tests.support.pbx_b import PlatformBHandle, start
-from tests.support.rehearsal import DEMO_B, run_rehearsal
+from tests.support.rehearsal import DEMO_B, assert_found, edit_config, run_rehearsal
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Platform B's console and its inspection demo account (docker/platform-b/console.yaml).
@@ -32,32 +32,26 @@ CONSOLE_USER = "inspector"
 CONSOLE_PASSWORD = "ccb-inspect-2024"
 
 
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{path.name} no longer contains {old!r}: update this fault"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 def kamailio_rewrites_caller(cfg: Path) -> None:
     # The SIP edge overwrites every carrier caller with the platform's own general line.
     carrier = '\tremove_hf("X-CCB-Source");\n\tremove_hf("X-CCB-Agent");\n\tappend_hf("X-CCB-Source: carrier'
     rewrite = '\t$fU = "02586660000";\n\tremove_hf("P-Asserted-Identity");\n'
-    _edit(cfg / "kamailio/kamailio.cfg", carrier, rewrite + carrier)
+    edit_config(cfg / "kamailio/kamailio.cfg", carrier, rewrite + carrier)
 
 
 def api_without_token(cfg: Path) -> None:
     # The console's recording API answers anyone.
-    _edit(cfg / "console.yaml", "api_requires_token: true", "api_requires_token: false")
+    edit_config(cfg / "console.yaml", "api_requires_token: true", "api_requires_token: false")
 
 
 def orders_without_phone(cfg: Path) -> None:
     # Work orders are created, but without the caller's number.
-    _edit(cfg / "console.yaml", "orders_include_phone: true", "orders_include_phone: false")
+    edit_config(cfg / "console.yaml", "orders_include_phone: true", "orders_include_phone: false")
 
 
 def agent_channel_silent(cfg: Path) -> None:
     # The stereo merge keeps the agent's channel but writes silence into it.
-    _edit(
+    edit_config(
         cfg / "asterisk/ccb-stereo.sh",
         'sox -M "$left" "$right" -r 8000',
         'sox -M "$left" -v 0 "$right" -r 8000',
@@ -66,7 +60,7 @@ def agent_channel_silent(cfg: Path) -> None:
 
 def short_retention_allowed(cfg: Path) -> None:
     # The console lets an administrator set any retention (the setting itself is made below).
-    _edit(cfg / "console.yaml", "purge_min_days: 30", "purge_min_days: 1")
+    edit_config(cfg / "console.yaml", "purge_min_days: 30", "purge_min_days: 1")
 
 
 def set_retention_days(days: int) -> None:
@@ -84,8 +78,8 @@ def set_retention_days(days: int) -> None:
 def screening_not_shown(cfg: Path) -> None:
     # Screening still runs, but the agent never sees the verdict and the CDR says OK.
     ext = cfg / "asterisk/extensions.conf"
-    _edit(ext, 'same => n(done),GotoIf($["${flag}" = ""]?clean)', "same => n(done),Goto(clean)")
-    _edit(ext, "Set(CDR(screen_result)=${CCB_SCREEN})", "Set(CDR(screen_result)=OK)")
+    edit_config(ext, 'same => n(done),GotoIf($["${flag}" = ""]?clean)', "same => n(done),Goto(clean)")
+    edit_config(ext, "Set(CDR(screen_result)=${CCB_SCREEN})", "Set(CDR(screen_result)=OK)")
 
 
 def agent_account_missing(cfg: Path) -> None:
@@ -138,14 +132,7 @@ def test_fault_on_platform_b_is_found(  # noqa: PLR0917 - pytest passes parametr
         code, report, output = _run_cli(tmp_path / "runs")
     finally:
         platform_b.restore()
-    assert code == 1, f"{name}: expected exit 1, got {code}\n{output[-3000:]}"
-    check = next(c for c in report["checks"] if c["check_id"] == check_id)
-    assert check["verdict"] == "fail", f"{name}: {check_id} is {check['verdict']}: {check['reason']['en']}"
-    failing = [s for s in check["subjects"] if s["verdict"] == "fail"]
-    text = " ".join(s["subject"] + " " + s["reason"]["en"] for s in failing)
-    for subject in subjects:
-        assert subject in text, f"{name}: {subject!r} not named among the failures: {text}"
-    assert all(s.get("remedy") for s in failing), "every failing subject carries a remedy"
+    assert_found(name, code, report, output, check_id=check_id, subjects=subjects)
 
 
 def test_retention_set_to_7_days_in_the_console_is_found(platform_b: PlatformBHandle, tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from ccinspect.core.checks.base import Check, CheckContext, CheckSpec, ScreeningExpectation
 from ccinspect.core.checks.legs import (
+    answered_seat_leg,
     caller_leg,
     harness_cause,
     is_rejection,
@@ -104,7 +105,9 @@ def _observe(call: CallFact, facts: RunFacts, ctx: CheckContext) -> _Observed | 
     evidence = (call.key, *seen.evidence)
     if seats:
         outcome = _Outcome.FLAGGED if seen.tokens else _Outcome.UNFLAGGED
-        return _Observed(outcome, seen.tokens, seats[0].agent, evidence, seen.missing, seen.undeclared)
+        # The seat that took the call (a queue ringing several names the one that answered).
+        where = (answered_seat_leg(call) or seats[0]).agent
+        return _Observed(outcome, seen.tokens, where, evidence, seen.missing, seen.undeclared)
     leg = caller_leg(call)
     what = status_text(leg)
     evidence = (*evidence, f"trunk ← {what}")
