@@ -41,9 +41,12 @@ __all__ = [
     "RecordingSource",
     "RegistrationFact",
     "RetentionFact",
+    "PlayerFact",
     "RunFacts",
+    "ScreenshotFact",
     "SipMessageFact",
     "TicketFact",
+    "WebReadingFact",
     "is_trunk_side",
     "seat_agent",
     "seat_id_of",
@@ -112,6 +115,8 @@ class RecordingSource(enum.Enum):
     ARI = "ari"
     HTTP = "http"
     DIRECTORY = "directory"
+    #: Played back in the platform's own web console (log in, search, open the player).
+    WEB = "web"
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +278,27 @@ class ChannelFact:
 
 
 @dataclass(frozen=True, slots=True)
+class PlayerFact:
+    """What the web console's recording player reported when the recording was opened in it.
+
+    * ``page``: the player page's path (no query string); ``audio_url``: the address the player
+      loaded (what ccinspect then fetched through the page's own session).
+    * ``ready_state``: the ``<audio>``/``<video>`` element's ``readyState`` after loading
+      (``HAVE_CURRENT_DATA`` = 2 or more means it can play); None when no player was found.
+    * ``duration_s``: the length the player reports (None: unknown or not finite).
+    * ``screenshot``: the screenshot of the player (relative path in the run), if one was taken.
+    * ``error``: why the player could not be examined (a step that failed, with its selector).
+    """
+
+    page: str
+    audio_url: str | None
+    ready_state: int | None
+    duration_s: float | None
+    screenshot: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RecordingFact:
     """The platform's recording of one call, looked up after the call and analysed.
 
@@ -288,6 +314,7 @@ class RecordingFact:
     * ``error``: a harness problem (lookup interface unreachable, timeout).
     * ``channels``: for a two-channel recording, each channel analysed on its own (empty for
       a mono one); ``fingerprints`` then says "found on any channel".
+    * ``player``: for a recording played back in the web console, what its player reported.
     """
 
     call_key: str
@@ -301,6 +328,8 @@ class RecordingFact:
     decode_error: str | None = None
     error: str | None = None
     channels: tuple[ChannelFact, ...] = ()
+    #: The web console's player, when the recording was played back there (source WEB).
+    player: PlayerFact | None = None
 
     def fingerprint_found(self, fingerprint: int) -> bool | None:
         """Whether ``fingerprint`` was found; None when the analysis did not look for it."""
@@ -365,6 +394,11 @@ class TicketFact:
     reply_deadline_days: float | None
     manual_confirmation: bool = False
     error: str | None = None
+    #: Where the ticket was read: ``api`` (a REST/SQL/demo interface), ``web`` (the platform's
+    #: web console), ``manual`` (the operator); None in documents written before this field.
+    via: str | None = None
+    #: The screenshot of the work order in the console (relative path in the run), if any.
+    screenshot: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -435,6 +469,49 @@ class ManualAnswerFact:
 
 
 @dataclass(frozen=True, slots=True)
+class ScreenshotFact:
+    """One screenshot of the platform's web console taken during the run, in the order taken.
+
+    * ``index``: 1, 2, … (the ``NN`` of ``screenshots/NN-step.png``); ``path`` relative to the
+      run directory.
+    * ``step``: the recipe step that took it (``login``, ``search``, ``playback``,
+      ``work-order``, ``screening``…); ``topic``: ``login``, ``recordings``, ``complaints`` or
+      ``screening``; ``caption``/``caption_zh``: what it shows, for the report and the appendix.
+    * ``call_key``: the call it is about, None for the login.
+    * ``ok``: False for the screenshot of a step that failed (``error`` says how).
+    """
+
+    index: int
+    step: str
+    topic: str
+    caption: str
+    caption_zh: str
+    path: str
+    taken_at: float
+    call_key: str | None = None
+    ok: bool = True
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WebReadingFact:
+    """A value read from the platform's web console about one call (``topic`` ``screening``: the
+    screening flag the console shows for a screening call).
+
+    ``found``: the call's row or page was found; ``value``: the text read there ('' for an empty
+    cell, None when not found); ``screenshot``: relative path in the run; ``error``: why it could
+    not be read (the step and selector that failed).
+    """
+
+    topic: str
+    call_key: str
+    found: bool
+    value: str | None = None
+    screenshot: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RunFacts:
     """Everything one run gathered; the only input of the checks besides the policy.
 
@@ -453,6 +530,8 @@ class RunFacts:
     answers: tuple[ManualAnswerFact, ...] = ()
     stray_trunk_invites: tuple[SipMessageFact, ...] = ()
     complaint_backlog: ComplaintBacklogFact | None = None
+    screenshots: tuple[ScreenshotFact, ...] = ()
+    web_readings: tuple[WebReadingFact, ...] = ()
 
     def calls_for(self, *purposes: CallPurpose) -> tuple[CallFact, ...]:
         """The calls with any of ``purposes``, in run order."""
@@ -474,6 +553,10 @@ class RunFacts:
     def cdr_for(self, call_key: str) -> CdrFact | None:
         """The CDR of a call, or None when the platform exposes none for it."""
         return next((c for c in self.cdrs if c.call_key == call_key), None)
+
+    def web_reading_for(self, topic: str, call_key: str) -> WebReadingFact | None:
+        """What the web console showed about ``call_key`` on ``topic``, or None."""
+        return next((w for w in self.web_readings if w.topic == topic and w.call_key == call_key), None)
 
     def answer_for(self, topic: str, call_key: str) -> ManualAnswerFact | None:
         """The operator's answer about ``call_key`` on ``topic``, or None when none was asked."""

@@ -15,8 +15,10 @@ from ccinspect.core.facts import (
     RegistrationFact,
     RetentionFact,
     RunFacts,
+    ScreenshotFact,
     SipMessageFact,
     TicketFact,
+    WebReadingFact,
 )
 from ccinspect.core.rundoc import RunStatus
 from ccinspect.core.verdict import CheckResult, Verdict
@@ -54,6 +56,8 @@ class Gathered:
     backlog: ComplaintBacklogFact | None = None
     cdrs: list[CdrFact] = field(default_factory=list)
     answers: list[ManualAnswerFact] = field(default_factory=list)
+    screenshots: list[ScreenshotFact] = field(default_factory=list)
+    web_readings: list[WebReadingFact] = field(default_factory=list)
 
     def facts(self) -> RunFacts:
         return RunFacts(
@@ -67,6 +71,8 @@ class Gathered:
             answers=tuple(self.answers),
             stray_trunk_invites=tuple(self.stray),
             complaint_backlog=self.backlog,
+            screenshots=tuple(self.screenshots),
+            web_readings=tuple(self.web_readings),
         )
 
 
