@@ -22,14 +22,23 @@ from ccinspect.core.facts import (
     CallFact,
     CallPurpose,
     ChannelFact,
+    PlayerFact,
     RecordingFact,
     RetentionFact,
 )
 from ccinspect.media.analysis import RecordingAudio, analyse_recording
 from ccinspect.media.fingerprint import fingerprint_for
 from ccinspect.platform.errors import AdapterError
-from ccinspect.platform.recordings import RecordingStore, StoredRecording, TimeWindow, age_days, file_name
+from ccinspect.platform.recordings import (
+    NameTimed,
+    RecordingStore,
+    StoredRecording,
+    TimeWindow,
+    age_days,
+    file_name,
+)
 from ccinspect.platform.stores import source_of
+from ccinspect.platform.web.recordings import WebRecordings
 
 #: A search store's retention listing reaches this many days beyond the retention period.
 RETENTION_LOOKBACK_DAYS = 30
@@ -94,6 +103,12 @@ def _channel_facts(
 def _save(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
+
+
+def _player(store: RecordingStore, rec: StoredRecording) -> PlayerFact | None:
+    """What the web console's player reported for ``rec`` (None for other stores)."""
+    inner = store.inner if isinstance(store, NameTimed) else store
+    return inner.player_of(rec) if isinstance(inner, WebRecordings) else None
 
 
 def _stimuli(call: CallFact) -> list[int]:
@@ -188,6 +203,7 @@ async def gather_recordings(
                 decode_error=found.error if found.data is not None else None,
                 error=None if found.data is not None else found.error,
                 channels=_channel_facts(found.channels, _stimuli(call), stereo),
+                player=_player(store, found.rec),
             )
         )
     return facts

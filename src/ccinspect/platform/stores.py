@@ -16,19 +16,26 @@ from ccinspect.core.scenario.sources import AriRecordings as AriSpec
 from ccinspect.core.scenario.sources import DirectoryRecordings as DirSpec
 from ccinspect.core.scenario.sources import HttpRecordings as HttpSpec
 from ccinspect.core.scenario.sources import SqlRecordings as SqlSpec
+from ccinspect.core.scenario.sources import WebRecordings as WebSpec
 from ccinspect.platform.ari import AriRecordings
 from ccinspect.platform.directory import DirectoryRecordings
 from ccinspect.platform.httprec import HttpRecordings
 from ccinspect.platform.recordings import NameTimed, RecordingStore
 from ccinspect.platform.sqlrec import SqlRecordings
+from ccinspect.platform.web.recordings import WebRecordings
+from ccinspect.platform.web.session import ConsoleSession
 
 __all__ = ["open_store", "source_of"]
 
 
-def open_store(target: Target, *, timeout: float = 10.0) -> RecordingStore | None:
+def open_store(
+    target: Target, *, timeout: float = 10.0, console: ConsoleSession | None = None
+) -> RecordingStore | None:
     """The recording store the target describes (None when it names none).
 
     ``timeout`` bounds each ARI request; the other kinds use their section's ``timeout_s``.
+    ``kind: web`` plays recordings in the web console through ``console`` (the run's browser
+    session on the target's ``console`` recipe).
     """
     spec = target.recordings
     if spec is None:
@@ -49,6 +56,10 @@ def open_store(target: Target, *, timeout: float = 10.0) -> RecordingStore | Non
         store = HttpRecordings(spec)
     elif isinstance(spec, SqlSpec):
         store = SqlRecordings(spec)
+    elif isinstance(spec, WebSpec):
+        if console is None:
+            raise ValueError("recordings.kind web needs the run's web console session")
+        store = WebRecordings(console)
     else:  # pragma: no cover - the target model admits no other kind
         raise NotImplementedError(spec.kind)
     return NameTimed(store, spec.name_time) if spec.name_time is not None else store
@@ -60,6 +71,6 @@ def source_of(store: RecordingStore) -> RecordingSource:
     inner = store.inner if isinstance(store, NameTimed) else store
     if isinstance(inner, SqlRecordings):
         return RecordingSource.DIRECTORY if inner.root is not None else RecordingSource.HTTP
-    return {"ari": RecordingSource.ARI, "http": RecordingSource.HTTP}.get(
+    return {"ari": RecordingSource.ARI, "http": RecordingSource.HTTP, "web": RecordingSource.WEB}.get(
         store.kind, RecordingSource.DIRECTORY
     )

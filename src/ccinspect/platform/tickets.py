@@ -22,14 +22,17 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from ccinspect.core.facts import CallFact, ComplaintBacklogFact, TicketFact
 from ccinspect.core.numbers import same_number
 from ccinspect.core.scenario import Target
-from ccinspect.core.scenario.sources import DemoApiComplaints, RestComplaints, SqlComplaints
+from ccinspect.core.scenario.sources import DemoApiComplaints, RestComplaints, SqlComplaints, WebComplaints
 from ccinspect.platform import complaints
 from ccinspect.platform.errors import AdapterError
 from ccinspect.platform.ticketsearch import TicketFieldError, TicketRecord, rest_tickets, sql_tickets
+from ccinspect.platform.web.session import ConsoleSession
+from ccinspect.platform.web.tickets import show_ticket, web_tickets
 
 __all__ = ["existing_ticket_ids", "pick_ticket", "ticket_facts"]
 
@@ -42,8 +45,15 @@ SETTLE_S = 5.0
 Search = Callable[[str, float], Awaitable[list[TicketRecord]]]
 
 
-def _search(target: Target) -> Search | None:
+def _search(target: Target, console: ConsoleSession | None = None) -> Search | None:
     spec = target.complaints
+    if isinstance(spec, WebComplaints) and console is not None:
+        session = console
+
+        async def by_web(caller: str, since: float) -> list[TicketRecord]:
+            return await web_tickets(session, caller=caller, since=since)
+
+        return by_web
     if isinstance(spec, RestComplaints):
         rest = spec
 
@@ -61,12 +71,14 @@ def _search(target: Target) -> Search | None:
     return None
 
 
-async def existing_ticket_ids(target: Target, *, caller: str, since: float) -> set[str] | None:
+async def existing_ticket_ids(
+    target: Target, *, caller: str, since: float, console: ConsoleSession | None = None
+) -> set[str] | None:
     """Ids of the tickets the system lists before the complaint call, searched as for the
     call's own ticket (``caller``, ``since``); None when they cannot be listed (or no system)."""
     if isinstance(target.complaints, DemoApiComplaints):
         return await complaints.existing_ticket_ids(target)
-    search = _search(target)
+    search = _search(target, console)
     if search is None:
         return None
     try:
@@ -153,6 +165,7 @@ async def ticket_facts(
     bound_s: float,
     tolerance_s: float,
     known_before: set[str] | None = None,
+    console: ConsoleSession | None = None,
 ) -> tuple[list[TicketFact], ComplaintBacklogFact | None]:
     """The complaint call's ticket fact and, where the system tells, the overdue backlog.
 
@@ -163,11 +176,23 @@ async def ticket_facts(
     if spec is None or call is None:
         return [], None
     if isinstance(spec, DemoApiComplaints):
-        return await complaints.ticket_facts(
+        facts, backlog = await complaints.ticket_facts(
             target, call, bound_s=bound_s, tolerance_s=tolerance_s, known_before=known_before
         )
-    search = _search(target)
+        return [replace(f, via="api") for f in facts], backlog
+    search = _search(target, console)
     if search is None:
         return [], None
     fact = await _poll(search, call, bound_s=bound_s, tolerance_s=tolerance_s, known_before=known_before)
+    if console is None or not isinstance(spec, WebComplaints):
+        return [replace(fact, via="api")], None
+    fact = replace(fact, via="web")
+    if fact.found and fact.ticket_id:
+        try:
+            shot = await show_ticket(
+                console, call_key=call.key, caller=call.caller_number_sent or "", ticket_id=fact.ticket_id
+            )
+        except AdapterError:
+            shot = None  # the failed step left its own screenshot; the ticket itself was read
+        fact = replace(fact, screenshot=shot)
     return [fact], None

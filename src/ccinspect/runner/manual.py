@@ -172,6 +172,7 @@ def _ticket(answer: ManualAnswerFact) -> TicketFact:
         recording=None,
         reply_deadline_days=None,
         manual_confirmation=True,
+        via="manual",
         error=None if answer.answered else answer.error,
     )
 

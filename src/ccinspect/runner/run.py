@@ -29,6 +29,7 @@ from ccinspect.core.facts import (
     MessageDirection,
     RecordingFact,
     RecordingSource,
+    ScreenshotFact,
     SipMessageFact,
     is_trunk_side,
 )
@@ -40,7 +41,8 @@ from ccinspect.platform import cdrsource, recfacts, stores
 from ccinspect.platform.errors import AdapterError
 from ccinspect.platform.sipprobe import HostPort, sip_options_probe
 from ccinspect.platform.tickets import existing_ticket_ids, ticket_facts
-from ccinspect.runner import manual
+from ccinspect.platform.web.session import ConsoleSession
+from ccinspect.runner import manual, webconsole
 from ccinspect.runner.answering import answer_bound, call_batches, designation
 from ccinspect.runner.calls import CallSpec, not_placed, run_batch
 from ccinspect.runner.outcome import EXIT_ERROR, EXIT_FAIL, EXIT_PASS, Gathered, RunOutcome, exit_code_for
@@ -104,6 +106,7 @@ class Inspection:
         self.run_dir: RunDir | None = None
         self.server_header: str | None = None
         self._tickets_before: set[str] | None = None
+        self.console: ConsoleSession | None = None
         self.media: dict[str, tuple[MediaRef, ...]] = {}
         self.recorder: RunRecorder | None = None
         if store is not None:
@@ -202,7 +205,21 @@ class Inspection:
 
     async def _run_phases(self, timeouts: Any) -> None:
         assert self.run_dir is not None
-        store = stores.open_store(self.target, timeout=timeouts.recording_fetch)
+        self.console = webconsole.open_console(self.target, self.run_dir.path, self._screenshot)
+        try:
+            await self._phases(timeouts)
+        finally:
+            if self.console is not None:
+                await self.console.close()
+
+    def _screenshot(self, shot: ScreenshotFact) -> None:
+        self.gathered.screenshots.append(shot)
+        if not shot.ok:
+            self.progress.note(f"web console: {shot.caption} ({shot.path})")
+
+    async def _phases(self, timeouts: Any) -> None:
+        assert self.run_dir is not None
+        store = stores.open_store(self.target, timeout=timeouts.recording_fetch, console=self.console)
         before: set[str] = set()
         store_error: str | None = None
         if store is not None:
@@ -377,7 +394,10 @@ class Inspection:
 
     async def _complaint_call(self, engine: Engine, trunk_side: Agent, planned: PlannedCall) -> None:
         self._tickets_before = await existing_ticket_ids(
-            self.target, caller=planned.caller or "", since=time.time() - self.ctx.complaint_time_tolerance_s
+            self.target,
+            caller=planned.caller or "",
+            since=time.time() - self.ctx.complaint_time_tolerance_s,
+            console=self.console,
         )
         host = str(self.target.sip.registrar).rsplit(":", 1)[0]
         message_s = self.scenario.complaint.message_s
@@ -438,6 +458,7 @@ class Inspection:
                 bound_s=t.complaint,
                 tolerance_s=self.ctx.complaint_time_tolerance_s,
                 known_before=self._tickets_before,
+                console=self.console,
             )
 
         async def cdrs() -> None:
@@ -445,7 +466,12 @@ class Inspection:
             calls = self.gathered.calls
             self.gathered.cdrs = await cdrsource.gather_cdrs(self.target.cdr, calls, seat_names=seat_names)
 
-        await asyncio.gather(recordings(), retention(), tickets(), cdrs())
+        async def web() -> None:
+            calls = self.gathered.calls
+            self.gathered.web_readings = await webconsole.screening_readings(self.console, self.target, calls)
+            await webconsole.demonstration(self.console, self.target, self.gathered.calls, self.progress)
+
+        await asyncio.gather(recordings(), retention(), tickets(), cdrs(), web())
         answers, by_hand = await manual.ask_operator(
             self.asker,
             self.target,

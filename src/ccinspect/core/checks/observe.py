@@ -23,12 +23,14 @@ class ObserveKind(enum.Enum):
     * ``DISPLAY_NAME``: the caller's display name (From, P-Asserted-Identity) a seat is shown.
     * ``CDR``: a field of the call's CDR.
     * ``MANUAL``: an operator reads the agent's screen and answers.
+    * ``WEB``: the screening cell of the call's row in the platform's web console.
     """
 
     HEADER = "header"
     DISPLAY_NAME = "display_name"
     CDR = "cdr"
     MANUAL = "manual"
+    WEB = "web"
 
 
 @dataclass(frozen=True, slots=True)

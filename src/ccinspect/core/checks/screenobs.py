@@ -2,10 +2,10 @@
 
 Each :class:`~ccinspect.core.checks.observe.ScreeningObservation` is applied to the facts of one
 call: a header of the INVITE each seat received, the display names each seat was shown, the
-call's CDR, or the operator's answer. Every value read becomes an evidence line saying where it
-came from and which reason token it stands for; a declared observation that could not be read
-(no CDR row, no answer) is returned as a cause, so the check can tell "not flagged" from "not
-known".
+call's CDR, the call's row in the web console, or the operator's answer. Every value read
+becomes an evidence line saying where it came from and which reason token it stands for; a
+declared observation that could not be read (no CDR row, no answer) is returned as a cause, so
+the check can tell "not flagged" from "not known".
 """
 
 from __future__ import annotations
@@ -115,6 +115,23 @@ class _Reader:
         field = rule.name or "screening"
         self.value(rule, f"CDR {field}={cdr.screening or ''}", cdr.screening)
 
+    def web(self, rule: ScreeningObservation, call: CallFact, facts: RunFacts) -> None:
+        reading = facts.web_reading_for(SCREENING_TOPIC, call.key)
+        if reading is None or not reading.found or reading.error is not None:
+            why = (reading.error if reading is not None else None) or (
+                "the console lists no row for it" if reading is not None else "the console was not read"
+            )
+            self.evidence.append(f"web console: {why}")
+            self.missing.append(
+                Text(
+                    f"the web console's screening flag for call {call.key} could not be read ({why})",
+                    f"无法在 Web 控制台读取呼叫 {call.key} 的甄别标记（{why}）",
+                )
+            )
+            return
+        value = reading.value or ""
+        self.value(rule, f"web console screening cell '{excerpt(value)}'", value)
+
     def manual(self, rule: ScreeningObservation, call: CallFact, facts: RunFacts) -> None:
         answer = facts.answer_for(SCREENING_TOPIC, call.key)
         if answer is None or not answer.answered:
@@ -151,6 +168,8 @@ def observe_screening(
             reader.display_name(rule, seats)
         elif rule.kind is ObserveKind.CDR:
             reader.cdr(rule, call, facts)
+        elif rule.kind is ObserveKind.WEB:
+            reader.web(rule, call, facts)
         else:
             reader.manual(rule, call, facts)
     return Seen(

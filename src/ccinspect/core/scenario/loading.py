@@ -253,10 +253,72 @@ def _describe(err: Any, path: tuple[str | int, ...], parent: Fields) -> tuple[Te
     return _describe_value(kind, ctx, err.get("input"), str(err.get("msg", kind)))
 
 
+#: How many files an ``extends`` chain may hold.
+MAX_EXTENDS = 4
+
+
+Origins = dict[str, tuple[Path, yaml.Node]]
+
+
+def _read_extended(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any], Origins]:
+    """The file's mapping with the file it ``extends`` (a path relative to it) underneath: the
+    file's top-level keys replace the base's whole sections. Also where each top-level key was
+    written (file and node tree), so errors name the right file and line."""
+    data, node = _read_yaml(path)
+    origin = {str(k): (path, node) for k in data}
+    base_name = data.pop("extends", None)
+    origin.pop("extends", None)
+    if base_name is None:
+        return data, origin
+    line, column = _line_of(node, ("extends",))
+    if not isinstance(base_name, str) or not base_name.strip():
+        raise ScenarioFileError(
+            path,
+            "extends",
+            Text("extends must name a target file", "extends 必须是目标文件名"),
+            "a path relative to this file, e.g. demo-b.yaml",
+            line=line,
+            column=column,
+        )
+    base = (path.parent / base_name).resolve()
+    if base in chain or base == path.resolve() or len(chain) >= MAX_EXTENDS:
+        raise ScenarioFileError(
+            path,
+            "extends",
+            Text(
+                f"extends {base_name} makes a loop or a chain longer than {MAX_EXTENDS} files",
+                f"extends {base_name} 形成循环或超过 {MAX_EXTENDS} 层",
+            ),
+            "a base file that does not extend this one",
+            line=line,
+            column=column,
+        )
+    if not base.is_file():
+        raise ScenarioFileError(
+            path,
+            "extends",
+            Text(f"the base file {base} does not exist", f"基础文件 {base} 不存在"),
+            "a path relative to this file, e.g. demo-b.yaml",
+            line=line,
+            column=column,
+        )
+    base_data, base_origin = _read_extended(base, (*chain, path.resolve()))
+    return {**base_data, **data}, {**base_origin, **origin}
+
+
 def _validate(model: type[_M], path: Path) -> _M:
     """Read ``path`` into ``model``; the first (most telling) validation error is raised as a
-    :class:`ScenarioFileError` with its key path, line and a count of the others."""
-    data, node = _read_yaml(path)
+    :class:`ScenarioFileError` with its key path, line and a count of the others.
+
+    A target file may name another one it ``extends``: the base's sections apply unless this
+    file gives its own (whole sections are replaced, not merged key by key)."""
+    origin: Origins
+    if model is Target:
+        data, origin = _read_extended(path)
+        node = _read_yaml(path)[1]
+    else:
+        data, node = _read_yaml(path)
+        origin = {}
     try:
         result = model.model_validate(data, context={"base_dir": str(path.parent)})
     except ValidationError as exc:
@@ -272,8 +334,9 @@ def _validate(model: type[_M], path: Path) -> _M:
         if more:
             plural = "s" if more > 1 else ""
             message = message + Text(f" (and {more} more problem{plural})", f"（另有 {more} 处问题）")
-        line, column = _line_of(node, loc)
-        raise ScenarioFileError(path, _path_text(loc), message, allowed, line=line, column=column) from exc
+        where, tree = origin.get(str(loc[0]), (path, node)) if loc else (path, node)
+        line, column = _line_of(tree, loc)
+        raise ScenarioFileError(where, _path_text(loc), message, allowed, line=line, column=column) from exc
     result._source = str(path)
     return result
 

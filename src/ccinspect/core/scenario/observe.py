@@ -15,6 +15,7 @@ from ccinspect.core.scenario.sources import (
     ObserveDisplayName,
     ObserveHeader,
     ObserveManual,
+    ObserveWeb,
 )
 from ccinspect.core.scenario.target import Target
 from ccinspect.core.verdict import Text
@@ -55,4 +56,6 @@ def screening_observations(target: Target) -> tuple[ScreeningObservation, ...]:
             found.append(ScreeningObservation(ObserveKind.CDR, field, "", values, clear))
         elif isinstance(rule, ObserveManual):
             found.append(ScreeningObservation(ObserveKind.MANUAL, "", "", values, clear))
+        elif isinstance(rule, ObserveWeb):
+            found.append(ScreeningObservation(ObserveKind.WEB, "screening", "", values, clear))
     return tuple(found)

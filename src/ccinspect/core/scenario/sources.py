@@ -35,6 +35,7 @@ __all__ = [
     "ObserveDisplayName",
     "ObserveHeader",
     "ObserveManual",
+    "ObserveWeb",
     "RecordingSearch",
     "Recordings",
     "RestComplaints",
@@ -44,6 +45,8 @@ __all__ = [
     "SqlRecordings",
     "StereoLayout",
     "TicketFields",
+    "WebComplaints",
+    "WebRecordings",
 ]
 
 Days = Annotated[int, Field(ge=0)]
@@ -172,8 +175,17 @@ class SqlRecordings(SqlAccess, _RecordingsBase):
     download: str | None = None
 
 
+class WebRecordings(_RecordingsBase):
+    """Recordings played back in the platform's own web console, as the inspector does: the
+    target's ``console`` recipe logs in, searches the run's calls (``console.calls``), opens
+    each row's player and fetches the audio it loads through the page's own session."""
+
+    kind: Literal["web"]
+
+
 Recordings = Annotated[
-    AriRecordings | HttpRecordings | DirectoryRecordings | SqlRecordings, Field(discriminator="kind")
+    AriRecordings | HttpRecordings | DirectoryRecordings | SqlRecordings | WebRecordings,
+    Field(discriminator="kind"),
 ]
 
 
@@ -228,8 +240,16 @@ class ManualComplaints(Model):
     instructions: str | None = None
 
 
+class WebComplaints(Model):
+    """Work orders found in the platform's web console (the target's ``console.work_orders``
+    recipe), searched by the complaint caller's number."""
+
+    kind: Literal["web"]
+
+
 Complaints = Annotated[
-    DemoApiComplaints | RestComplaints | SqlComplaints | ManualComplaints, Field(discriminator="kind")
+    DemoApiComplaints | RestComplaints | SqlComplaints | ManualComplaints | WebComplaints,
+    Field(discriminator="kind"),
 ]
 
 
@@ -349,8 +369,16 @@ class ObserveManual(_ObserveBase):
     question: str | None = None
 
 
+class ObserveWeb(_ObserveBase):
+    """The verdict the web console shows for the call: the ``screening`` cell of the call's row
+    in the console's call search (the target's ``console.calls.columns.screening``)."""
+
+    kind: Literal["web"]
+
+
 Observe = Annotated[
-    ObserveHeader | ObserveDisplayName | ObserveCdr | ObserveManual, Field(discriminator="kind")
+    ObserveHeader | ObserveDisplayName | ObserveCdr | ObserveManual | ObserveWeb,
+    Field(discriminator="kind"),
 ]
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
+from ccinspect.core.scenario.console import Console
 from ccinspect.core.scenario.errors import FileProblem
 from ccinspect.core.scenario.fields import Credentials, HostPort, Model, Name, Number
 from ccinspect.core.scenario.sources import (
@@ -25,6 +26,8 @@ from ccinspect.core.scenario.sources import (
     Screening,
     SqlComplaints,
     SqlRecordings,
+    WebComplaints,
+    WebRecordings,
 )
 
 __all__ = [
@@ -184,6 +187,9 @@ class Target(Model):
     cdr: Cdr | None = None
     screening: Screening | None = None
     audit: Audit | None = None
+    #: The platform's web console and how to use it (recordings, complaints and screening of
+    #: ``kind: web`` are read there).
+    console: Console | None = None
     _source: str = PrivateAttr(default="<target>")
 
     @model_validator(mode="after")
@@ -200,6 +206,41 @@ class Target(Model):
                         f"seats[{i}].{attr}",
                     )
                 seen.add(value)
+        return self
+
+    @model_validator(mode="after")
+    def _console_recipe(self) -> Target:
+        """``kind: web`` needs the console recipe's page for it."""
+        needs = []
+        if isinstance(self.recordings, WebRecordings):
+            needs.append(("recordings.kind", "calls", "console.calls"))
+        if isinstance(self.complaints, WebComplaints):
+            needs.append(("complaints.kind", "work_orders", "console.work_orders"))
+        if self.screening is not None:
+            for i, rule in enumerate(self.screening.observe):
+                if rule.kind == "web":
+                    needs.append((f"screening.observe[{i}].kind", "calls", "console.calls"))
+        for key, page, name in needs:
+            if self.console is None or getattr(self.console, page) is None:
+                absent = self.console is None
+                missing = "there is no console section" if absent else f"{name} is not set"
+                missing_zh = "缺少 console 部分" if absent else f"未设置 {name}"
+                raise FileProblem(
+                    f"web means reading the platform's web console, but {missing}",
+                    f"web 表示通过平台 Web 控制台读取，但{missing_zh}",
+                    f"a console section with {name} (see docs/targets.md, web console recipes)",
+                    key,
+                )
+        if self.screening is not None and self.console is not None and self.console.calls is not None:
+            web = any(rule.kind == "web" for rule in self.screening.observe)
+            if web and self.console.calls.columns.screening is None:
+                raise FileProblem(
+                    "the screening flag is to be read in the console, but console.calls.columns "
+                    "names no screening cell",
+                    "甄别结果应从控制台读取，但 console.calls.columns 未指定 screening 列",
+                    "columns.screening: the selector of the screening cell in a row",
+                    "console.calls.columns.screening",
+                )
         return self
 
     @property
