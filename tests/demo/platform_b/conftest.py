@@ -148,13 +148,14 @@ def add_call(
     screen: str = "OK",
     with_file: bool = True,
     file_mtime: datetime | None = None,
+    seconds: float = 0.5,
 ) -> str:
-    """Insert a cdr row like cdr_pgsql does (only the columns it fills); write its WAV when
-    ``recording_root`` is given and ``with_file``. Returns the record_file ('' when none)."""
+    """Insert a cdr row like cdr_pgsql does (only the columns it fills); write its WAV of
+    ``seconds`` when ``recording_root`` is given and ``with_file``. Returns the record_file ('' when none)."""
     local = when.astimezone(UTC)
     record_file = f"{local:%Y/%m/%d}/{call_id}.wav" if recording_root is not None else ""
     if recording_root is not None and with_file:
-        write_wav(recording_root / record_file, mtime=file_mtime)
+        write_wav(recording_root / record_file, seconds, mtime=file_mtime)
     values: dict[str, object] = {
         "calldate": when,
         "clid": f'"{src}" <{src}>',

@@ -46,6 +46,8 @@ def _base_config(dsn: str, root: Path, port: int) -> dict[str, object]:
         "media_requires_login": True,
         "api_requires_token": True,
         "orders_include_phone": True,
+        "show_recordings": True,
+        "media_fault": "none",
         "purge_min_days": 30,
     }
 

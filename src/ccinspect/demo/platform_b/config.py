@@ -40,6 +40,8 @@ CONSOLE_DEFAULTS: dict[str, Any] = {
     "media_requires_login": True,
     "api_requires_token": True,
     "orders_include_phone": True,
+    "show_recordings": True,
+    "media_fault": "none",
     "purge_min_days": 30,
 }
 

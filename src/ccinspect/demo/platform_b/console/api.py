@@ -14,8 +14,8 @@ from aiohttp import hdrs, web
 from .auth import bearer_matches
 from .beijing import beijing_text, parse_beijing
 from .common import CONFIG_KEY, STORE_KEY, ApiError, call_db, dumps
-from .pages import AUDIO_TYPE
-from .recordings import existing_recording, recording_path
+from .media import serve_recording
+from .recordings import recording_path
 from .records import CallQuery, CallRecord, WorkOrder
 
 MAX_PAGE_SIZE = 1000
@@ -123,15 +123,14 @@ async def recordings(request: web.Request) -> web.Response:
 
 
 async def recording_file(request: web.Request) -> web.StreamResponse:
-    """``GET /api/v1/recordings/{callId}/file``: the WAV."""
+    """``GET /api/v1/recordings/{callId}/file``: the WAV (the fault switch ``media_fault`` applies)."""
     require_token(request)
     call_id = request.match_info["call_id"]
     call = await call_db(request, request.app[STORE_KEY].get_call, call_id)
-    path = existing_recording(request.app[CONFIG_KEY].recording_root, call)
-    if path is None:
+    response = await serve_recording(request, call, attachment_name=True)
+    if response is None:
         raise ApiError(404, "recording not found")
-    disposition = f'inline; filename="{path.name}"'
-    return web.FileResponse(path, headers={"Content-Type": AUDIO_TYPE, "Content-Disposition": disposition})
+    return response
 
 
 async def cdr(request: web.Request) -> web.Response:

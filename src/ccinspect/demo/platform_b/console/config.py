@@ -6,6 +6,7 @@ naming the file and the key. The fault switches default to the compliant behavio
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,17 @@ DEFAULT_PURGE_MIN_DAYS = 30
 def utc_now() -> datetime:
     """The real clock: the current time, aware, in UTC."""
     return datetime.now(UTC)
+
+
+class MediaFault(enum.StrEnum):
+    """The fault switch ``media_fault``: what the recording routes serve instead of the call's file."""
+
+    NONE = "none"
+    """The call's own recording (compliant)."""
+    WRONG_CALL = "wrong-call"
+    """The most recent other call's recording (a 0.5 s silent WAV when no other call has one)."""
+    TRUNCATED = "truncated"
+    """A valid WAV holding the first half of the recording's frames."""
 
 
 class ConfigError(CcinspectError):
@@ -58,6 +70,8 @@ class ConsoleConfig:
     media_requires_login: bool = True
     api_requires_token: bool = True
     orders_include_phone: bool = True
+    show_recordings: bool = True
+    media_fault: MediaFault = MediaFault.NONE
     purge_min_days: int = DEFAULT_PURGE_MIN_DAYS
     order_sync_interval: float = 1.0
     purge_interval: float = 60.0
@@ -97,7 +111,8 @@ class ConsoleConfig:
 
 _REQUIRED = ("dsn", "recording_root", "api_token", "account")
 _INTS = ("reply_days", "retention_default_days", "purge_min_days")
-_BOOLS = ("media_requires_login", "api_requires_token", "orders_include_phone")
+_BOOLS = ("media_requires_login", "api_requires_token", "orders_include_phone", "show_recordings")
+_CHOICES: dict[str, type[enum.StrEnum]] = {"media_fault": MediaFault}
 _STRS = ("listen", "complaint_number")
 _FLOATS = ("order_sync_interval", "purge_interval", "db_timeout", "startup_timeout", "session_hours")
 
@@ -114,12 +129,22 @@ def _typed(path: Path, key: str, value: object, kind: type) -> object:
     return value
 
 
+def _choice(path: Path, key: str, value: object, kind: type[enum.StrEnum]) -> enum.StrEnum:
+    allowed = [member.value for member in kind]
+    if isinstance(value, str) and value in allowed:
+        return kind(value)
+    raise ConfigError(
+        f"{path}: key {key!r} must be one of {allowed}, got {value!r}",
+        f"{path}：配置项 {key!r} 应为 {allowed} 之一，实际为 {value!r}",
+    )
+
+
 def config_from_mapping(data: Mapping[str, object], path: Path) -> ConsoleConfig:
     """Validate the decoded JSON of ``path`` into a :class:`ConsoleConfig`."""
     missing = [key for key in _REQUIRED if key not in data]
     if missing:
         raise ConfigError(f"{path}: missing keys {missing}", f"{path}：缺少配置项 {missing}")
-    known = {*_REQUIRED, *_INTS, *_BOOLS, *_STRS, *_FLOATS}
+    known = {*_REQUIRED, *_INTS, *_BOOLS, *_STRS, *_FLOATS, *_CHOICES}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(
@@ -145,6 +170,9 @@ def config_from_mapping(data: Mapping[str, object], path: Path) -> ConsoleConfig
         for key in keys:
             if key in data:
                 kwargs[key] = _typed(path, key, data[key], kind)
+    for key, choices in _CHOICES.items():
+        if key in data:
+            kwargs[key] = _choice(path, key, data[key], choices)
     try:
         return ConsoleConfig(**kwargs)  # type: ignore[arg-type]  # each value was type-checked above
     except ValueError as exc:

@@ -2,6 +2,8 @@
 
 Pages need a session cookie (``/login`` sets it): without one a page answers 302 to ``/login``
 and ``/media/...`` answers 401 (unless the fault switch ``media_requires_login`` is false).
+With the fault switch ``show_recordings`` false the pages hide every recording (no 播放 link,
+no player); ``/media/...`` itself still serves them (see ``media.py`` for ``media_fault``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from aiohttp import web
 from .auth import SESSION_COOKIE, Session, verify_password
 from .beijing import beijing_text, parse_beijing
 from .common import CONFIG_KEY, SESSIONS_KEY, STORE_KEY, call_db, render
+from .media import serve_recording
 from .recordings import existing_recording
 from .records import CallQuery
 
@@ -22,7 +25,6 @@ log = logging.getLogger(__name__)
 
 PAGE_LIMIT = 500
 """At most this many rows on the calls and orders pages."""
-AUDIO_TYPE = "audio/wav"
 ADMIN = "admin"
 
 
@@ -124,6 +126,7 @@ async def calls(request: web.Request) -> web.Response:
         end=end_text,
         errors=errors,
         calls=rows,
+        show_recordings=request.app[CONFIG_KEY].show_recordings,
         beijing=beijing_text,
     )
 
@@ -134,13 +137,14 @@ async def call_detail(request: web.Request) -> web.Response:
     call = await call_db(request, request.app[STORE_KEY].get_call, call_id)
     if call is None:
         return render(request, "error.html", status=404, user=session.username, message="未找到该通话记录")
-    path = existing_recording(request.app[CONFIG_KEY].recording_root, call)
+    config = request.app[CONFIG_KEY]
+    path = existing_recording(config.recording_root, call)
     return render(
         request,
         "player.html",
         user=session.username,
         call=call,
-        has_file=path is not None,
+        has_file=config.show_recordings and path is not None,
         beijing=beijing_text,
     )
 
@@ -150,10 +154,10 @@ async def media(request: web.Request) -> web.StreamResponse:
     if config.media_requires_login and current_session(request) is None:
         raise web.HTTPUnauthorized(text="unauthorized: please log in (请先登录)")
     call = await call_db(request, request.app[STORE_KEY].get_call, request.match_info["call_id"])
-    path = existing_recording(config.recording_root, call)
-    if path is None:
+    response = await serve_recording(request, call)
+    if response is None:
         raise web.HTTPNotFound(text="recording not found (录音不存在)")
-    return web.FileResponse(path, headers={"Content-Type": AUDIO_TYPE})
+    return response
 
 
 # --- work orders and settings ------------------------------------------------------------------
