@@ -98,13 +98,14 @@ def test_judge_outcomes() -> None:
 
 
 def test_store_keeps_and_marks_canaries(tmp_path: Path) -> None:
-    """open_store applies migration 0002; canaries round-trip as frozen dataclasses and statuses update."""
+    """open_store applies the migrations (0002 made the canaries); canaries round-trip as frozen
+    dataclasses and statuses update."""
     from ccinspect.store import open_store
     from ccinspect.store.canaries import add_canary, list_canaries, mark_canary
-    from ccinspect.store.db import current_revision
+    from ccinspect.store.db import current_revision, head_revision
 
     with open_store(f"sqlite:///{tmp_path / 's.sqlite'}") as store:
-        assert current_revision(store.db.engine) == "0002"
+        assert current_revision(store.db.engine) == head_revision()
         kept = add_canary(store, IDENT)
         assert kept.identity == IDENT and kept.status is CanaryStatus.PENDING
         add_canary(store, IDENT)  # the same run again: replaced, not duplicated

@@ -22,6 +22,7 @@ from ccinspect.core.facts import (
     CallPurpose,
     ChannelFact,
     LegRole,
+    PlayerFact,
     RecordingFact,
     RecordingSource,
 )
@@ -167,6 +168,61 @@ def test_playback_with_no_recording_found_fails_and_with_nothing_looked_up_error
     assert playback(facts(c), context()).verdict is E
 
 
+# ---------------------------------------------------------------- recording.playback, web console player
+
+
+def _played(c: CallFact, player: PlayerFact, duration: float = 6.0) -> RecordingFact:
+    rec = recording_of(c, duration=duration, source=RecordingSource.WEB)
+    return replace(rec, player=player)
+
+
+PLAYER_OK = PlayerFact("/calls/1.0", "http://console/media/1.0.wav", 4, 6.04, "screenshots/03-playback.png")
+
+
+def test_playback_in_the_web_console_passes_with_the_players_evidence() -> None:
+    """A recording the console's player can play, reporting its real length: PASS, the evidence
+    names the player page, its state and screenshot, and says it came through the console."""
+    c = outbound_call("8001")
+    result = playback(facts(c, recordings=(_played(c, PLAYER_OK),)), context())
+    assert result.verdict is P
+    subject = result.subjects[0]
+    assert "plays in the web console (readyState 4, 6.0 s)" in subject.reason.en
+    assert any("screenshots/03-playback.png" in e for e in subject.evidence)
+    assert result.evidence_used is not None and "web console" in result.evidence_used.en
+
+
+def test_a_player_that_never_becomes_playable_fails() -> None:
+    """readyState below HAVE_CURRENT_DATA (2): the console cannot play it: FAIL with a remedy."""
+    c = outbound_call("8001")
+    stuck = replace(PLAYER_OK, ready_state=1)
+    subject = playback(facts(c, recordings=(_played(c, stuck),)), context()).subjects[0]
+    assert subject.verdict is F
+    assert "never became able to play it (readyState 1, needs 2)" in subject.reason.en
+    assert subject.remedy is not None and "player" in subject.remedy.en
+
+
+def test_a_player_reporting_another_length_than_its_audio_fails() -> None:
+    """The player shows 12 s but the audio it loads is 6 s (beyond 1 s or 10 %): FAIL; 0.5 s
+    off is within tolerance."""
+    c = outbound_call("8001")
+    long = replace(PLAYER_OK, duration_s=12.0)
+    subject = playback(facts(c, recordings=(_played(c, long),)), context()).subjects[0]
+    assert subject.verdict is F
+    assert "shows 12.0 s" in subject.reason.en and "6.0 s long" in subject.reason.en
+    close = replace(PLAYER_OK, duration_s=6.5)
+    assert playback(facts(c, recordings=(_played(c, close),)), context()).verdict is P
+
+
+def test_a_player_error_fails_and_an_unknown_length_is_not_held_against_it() -> None:
+    """A media error reported by the player FAILs; a player that reports no length (a live
+    stream, NaN) is judged on its state alone."""
+    c = outbound_call("8001")
+    broken = replace(PLAYER_OK, error="the player reported media error 4")
+    assert playback(facts(c, recordings=(_played(c, broken),)), context()).verdict is F
+    unknown = replace(PLAYER_OK, duration_s=None)
+    assert playback(facts(c, recordings=(_played(c, unknown),)), context()).verdict is P
+
+
 # ---------------------------------------------------------------- recording.complete, per channel
 
 LAYOUT = ("caller", "agent")  # platform B: caller left, agent right
@@ -308,3 +364,27 @@ def test_mono_recording_with_a_declared_layout_is_judged_on_the_mix() -> None:
     """A declared layout but a one-channel recording (no channel facts): the mixed rules only."""
     c, _, _ = _inbound_b()
     assert complete(facts(c, recordings=(recording_of(c),)), context(recording_stereo=LAYOUT)).verdict is P
+
+
+def test_a_recording_holding_another_calls_audio_fails_naming_that_call() -> None:
+    """The call's row plays the audio of another call of the run (none of this call's
+    fingerprints, all of the other's): FAIL naming the other call, with the linking remedy."""
+    c = outbound_call("8001")
+    rec = recording_of(c, found={fp: False for fp, _ in recording_of(c).fingerprints})
+    rec = replace(rec, other_calls=("inbound-2",))
+    subject = complete(facts(c, recordings=(rec,)), context()).subjects[0]
+    assert subject.verdict is F
+    assert "holds the audio of call inbound-2 and none of this call's" in subject.reason.en
+    assert subject.remedy is not None and "Link each call record" in subject.remedy.en
+    partial = replace(recording_of(c), other_calls=("inbound-2",))
+    assert complete(facts(c, recordings=(partial,)), context()).verdict is P
+
+
+def test_playback_when_no_recording_could_be_looked_up_is_an_error_saying_why() -> None:
+    """Every lookup failed (the console refused our login): ERROR naming the cause, not "no
+    recording was looked up"."""
+    c = outbound_call("8001")
+    rec = recording_of(c, name=None, fetched=False, status=None, error="step `login`: refused")
+    result = playback(facts(c, recordings=(rec,)), context())
+    assert result.verdict is E
+    assert "could not be looked up: step `login`: refused" in result.reason.en

@@ -18,6 +18,7 @@ from ccinspect.core.facts import (
     CdrFact,
     LegRole,
     ManualAnswerFact,
+    WebReadingFact,
     seat_agent,
 )
 from ccinspect.core.verdict import CheckResult, Verdict
@@ -440,3 +441,40 @@ def test_display_name_groups() -> None:
     assert whole.flag_in("is SPAM") == "SPAM"
     assert whole.flag_in("13800138000") is None
     assert whole.flag_in(None) is None
+
+
+WEB = ScreeningObservation(
+    ObserveKind.WEB, name="screening", values=(("BAD_FORMAT", "malformed"),), clear=frozenset({"OK"})
+)
+
+
+def test_web_console_cell_is_read_and_mapped() -> None:
+    """The console's screening cell BAD_FORMAT → malformed, OK → not flagged; the evidence says
+    it was read in the web console."""
+    bad, ok = screen_call("12345", mark=None, key="s1"), screen_call("13800138000", mark=None, key="s2")
+    readings = (
+        WebReadingFact("screening", "s1", True, "BAD_FORMAT", "screenshots/05-screening.png"),
+        WebReadingFact("screening", "s2", True, "OK", "screenshots/05-screening.png"),
+    )
+    result = judge(
+        bad,
+        ok,
+        cases=(expect("12345", "flag", "malformed"), expect("13800138000", "pass")),
+        web_readings=readings,
+        observe=(WEB,),
+    )
+    assert result.verdict is P, result.reason.en
+    first = result.subject("caller 12345")
+    assert first is not None and "web console screening cell 'BAD_FORMAT' → malformed" in first.evidence
+
+
+def test_web_console_without_the_calls_row_cannot_tell() -> None:
+    """No row in the console (or the console not read) leaves the case unknown: ERROR naming why."""
+    c = screen_call("13800138000", mark=None)
+    missing = WebReadingFact("screening", c.key, False, error="the console lists no row for this call")
+    subject = judge(
+        c, cases=(expect("13800138000", "pass"),), web_readings=(missing,), observe=(WEB,)
+    ).subjects[0]
+    assert subject.verdict is E
+    assert "lists no row" in subject.reason.en
+    assert judge(c, cases=(expect("13800138000", "pass"),), observe=(WEB,)).verdict is E

@@ -155,3 +155,80 @@ def test_retention_set_to_7_days_in_the_console_is_found(platform_b: PlatformBHa
     assert check["verdict"] == "fail", check["reason"]["en"]
     assert "7" in check["reason"]["en"] + " ".join(s["reason"]["en"] for s in check["subjects"])
     assert all(s.get("remedy") for s in check["subjects"] if s["verdict"] == "fail")
+
+
+# --- faults seen through the web console (target demo-b-web.yaml) -----------------------------
+
+DEMO_B_WEB = ROOT / "scenarios" / "targets" / "demo-b-web.yaml"
+WEB_QUICK = ROOT / "tests" / "pbx_b" / "data" / "web-quick.yaml"
+
+#: (name, console.yaml edit, check that FAILs, words its failing subjects must hold)
+WEB_FAULTS: list[tuple[str, tuple[str, str], str, list[str]]] = [
+    (
+        "the console plays another call's recording",
+        ("media_fault: none", "media_fault: wrong-call"),
+        "recording.complete",
+        ["holds the audio of call"],
+    ),
+    (
+        "the console plays half of the recording",
+        ("media_fault: none", "media_fault: truncated"),
+        "recording.complete",
+        ["it is truncated"],
+    ),
+    (
+        "the console shows no recording for the calls",
+        ("show_recordings: true", "show_recordings: false"),
+        "recording.complete",
+        ["no recording was found"],
+    ),
+]
+
+
+def _web_run(
+    platform_b: PlatformBHandle, tmp_path: Path, edit: tuple[str, str]
+) -> tuple[int, dict[str, Any], str]:
+    cfg_dir = tmp_path / "platform-b"
+    shutil.copytree(bconfig.default_dir(), cfg_dir)
+    edit_config(cfg_dir / "console.yaml", *edit)
+    try:
+        start(platform_b.backend, bconfig.load(cfg_dir))
+        return run_rehearsal(tmp_path / "runs", target=DEMO_B_WEB, scenario=WEB_QUICK)
+    finally:
+        platform_b.restore()
+
+
+@pytest.mark.parametrize(("name", "edit", "check_id", "subjects"), WEB_FAULTS, ids=[f[0] for f in WEB_FAULTS])
+def test_fault_seen_through_the_web_console_is_found(  # noqa: PLR0917 - pytest passes parametrised values positionally
+    platform_b: PlatformBHandle,
+    tmp_path: Path,
+    name: str,
+    edit: tuple[str, str],
+    check_id: str,
+    subjects: list[str],
+) -> None:
+    """The console playing the wrong call, half a recording, or no recording at all: found
+    through the console's own player (exit 1, the check FAILs with a remedy)."""
+    code, report, output = _web_run(platform_b, tmp_path, edit)
+    assert_found(name, code, report, output, check_id=check_id, subjects=subjects)
+
+
+def test_a_login_the_console_refuses_is_an_error_naming_the_step(
+    platform_b: PlatformBHandle, tmp_path: Path
+) -> None:
+    """The demo account's password was changed on the platform: the recording checks cannot be
+    made (ERROR, exit 2) and say the step `login` failed and what the console said; the
+    failure's screenshot is in the run, nothing is reported as a finding."""
+    code, report, output = _web_run(
+        platform_b, tmp_path, (f"password: {CONSOLE_PASSWORD}", "password: changed-by-the-operator")
+    )
+    assert code == 2, output[-3000:]
+    verdicts = {c["check_id"]: c for c in report["checks"]}
+    for check_id in ("recording.complete", "recording.playback"):
+        check = verdicts[check_id]
+        assert check["verdict"] == "error", f"{check_id}: {check['verdict']}"
+        assert "step `login`" in check["reason"]["en"], check["reason"]["en"]
+        assert "用户名或密码错误" in check["reason"]["en"]
+    failed = [s for s in report["facts"]["screenshots"] if not s["ok"]]
+    assert failed and failed[0]["step"] == "login"
+    assert (tmp_path / "runs" / "latest" / failed[0]["path"]).is_file()

@@ -70,3 +70,30 @@ def test_head_constant_names_the_newest_migration() -> None:
     from ccinspect.store.migrations import HEAD
 
     assert head_revision() == HEAD
+
+
+def test_a_store_of_revision_0002_upgrades_and_keeps_its_recordings(db_url: str, sample_run: Path) -> None:
+    """Revision 0003 rebuilds the recordings' source constraint: a store made at 0002 keeps its
+    rows through the upgrade, and afterwards takes recordings played in a web console."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from ccinspect.store.db import alembic_config
+
+    with open_store(db_url) as store:
+        store.import_run_dir(sample_run)
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as connection:
+            command.downgrade(alembic_config(connection), "0002")
+        with engine.connect() as connection:
+            before = connection.execute(text("SELECT count(*) FROM recordings")).scalar_one()
+        assert before > 0 and current_revision(engine) == "0002"
+        with open_store(db_url) as again:
+            assert [r.run_id for r in again.list_runs()] == ["20261129-160729-ba14"]
+        assert current_revision(engine) == head_revision()
+        with engine.begin() as connection:
+            assert connection.execute(text("SELECT count(*) FROM recordings")).scalar_one() == before
+            connection.execute(text("UPDATE recordings SET source = 'web'"))
+    finally:
+        engine.dispose()

@@ -330,6 +330,9 @@ class RecordingFact:
     channels: tuple[ChannelFact, ...] = ()
     #: The web console's player, when the recording was played back there (source WEB).
     player: PlayerFact | None = None
+    #: Other calls of this run whose fingerprints were found in this recording (a platform
+    #: that links a call to another call's recording).
+    other_calls: tuple[str, ...] = ()
 
     def fingerprint_found(self, fingerprint: int) -> bool | None:
         """Whether ``fingerprint`` was found; None when the analysis did not look for it."""

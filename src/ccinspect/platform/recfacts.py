@@ -39,6 +39,7 @@ from ccinspect.platform.recordings import (
 )
 from ccinspect.platform.stores import source_of
 from ccinspect.platform.web.recordings import WebRecordings
+from ccinspect.platform.web.session import WebStepError
 
 #: A search store's retention listing reaches this many days beyond the retention period.
 RETENTION_LOOKBACK_DAYS = 30
@@ -69,6 +70,9 @@ class Decoded:
     error: str | None
     data: bytes | None
     channels: tuple[RecordingAudio, ...] = ()
+    #: The fetch failed on ccinspect's side (a web console recipe step that could not be done),
+    #: not because the platform lacks or refuses the recording.
+    harness: bool = False
 
 
 def _decode(data: bytes, stimuli: Sequence[int]) -> RecordingAudio:
@@ -80,7 +84,7 @@ async def _fetch_decode(store: RecordingStore, rec: StoredRecording, stimuli: Se
     try:
         data = await store.fetch(rec)
     except AdapterError as exc:
-        return Decoded(rec, None, {}, exc.message, None)
+        return Decoded(rec, None, {}, exc.message, None, harness=isinstance(exc, WebStepError))
     try:
         result = await asyncio.to_thread(_decode, data, stimuli)
     except (RuntimeError, ValueError, soundfile.LibsndfileError) as exc:
@@ -103,6 +107,22 @@ def _channel_facts(
 def _save(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
+
+
+def _pairing(store: RecordingStore) -> WebRecordings | None:
+    """The store that says which recording belongs to which call by its own records (the web
+    console's rows), rather than leaving it to the recordings' content; None for the others."""
+    inner = store.inner if isinstance(store, NameTimed) else store
+    return inner if isinstance(inner, WebRecordings) else None
+
+
+def _others(found: Decoded, call: CallFact, calls: Sequence[CallFact]) -> tuple[str, ...]:
+    """The other calls whose every fingerprint is in ``found`` (another call's recording)."""
+    return tuple(
+        c.key
+        for c in calls
+        if c.key != call.key and (prints := _stimuli(c)) and all(found.found.get(s, False) for s in prints)
+    )
 
 
 def _player(store: RecordingStore, rec: StoredRecording) -> PlayerFact | None:
@@ -146,19 +166,24 @@ async def gather_recordings(
     decoded: dict[str, Decoded] = {}
     assigned: dict[str, Decoded] = {}
     error: str | None = None
+    pairing = _pairing(store)
     while True:
         try:
             listing = [r for r in await store.list(run_window(since)) if r.name not in before]
         except AdapterError as exc:
             error = exc.message
             listing = []
-        fresh = [r for r in listing if r.name not in decoded]
+        paired = pairing.pair(wanted, listing) if pairing is not None else {}
+        fresh = [r for r in (paired.values() if pairing is not None else listing) if r.name not in decoded]
         for d in await asyncio.gather(*(_fetch_decode(store, r, all_stimuli) for r in fresh)):
             decoded[d.rec.name] = d
             if d.data is not None:
                 await asyncio.to_thread(_save, save_dir / file_name(d.rec), d.data)
+        for key, rec in paired.items():
+            if rec.name in decoded and decoded[rec.name].data is not None:
+                assigned[key] = decoded[rec.name]
         for call in wanted:
-            if call.key in assigned:
+            if call.key in assigned or pairing is not None:
                 continue
             mine = _stimuli(call)
             best = max(
@@ -171,6 +196,9 @@ async def gather_recordings(
         if len(assigned) == len(wanted) or time.monotonic() >= deadline:
             break
         await asyncio.sleep(1.0)
+    # A recording that could not be fetched for ccinspect's own reasons may be the one a call
+    # lacks: such calls cannot be judged (ERROR), rather than be said to have no recording.
+    harness = next((d.error for d in decoded.values() if d.harness and d.error), None)
     facts: list[RecordingFact] = []
     for call in wanted:
         found = assigned.get(call.key)
@@ -186,7 +214,7 @@ async def gather_recordings(
                     expected_duration_s=_expected(call),
                     # Only a store that could not be read is the harness's problem; a store that
                     # answered without this call's recording is a finding for the check to judge.
-                    error=error,
+                    error=error or harness,
                 )
             )
             continue
@@ -204,6 +232,7 @@ async def gather_recordings(
                 error=None if found.data is not None else found.error,
                 channels=_channel_facts(found.channels, _stimuli(call), stereo),
                 player=_player(store, found.rec),
+                other_calls=_others(found, call, wanted),
             )
         )
     return facts

@@ -59,7 +59,9 @@ def open_store(
     elif isinstance(spec, WebSpec):
         if console is None:
             raise ValueError("recordings.kind web needs the run's web console session")
-        store = WebRecordings(console)
+        seat_names = {seat.id: (seat.username,) for seat in target.seats}
+        tolerance = target.cdr.tolerance_s if target.cdr is not None else 5.0
+        store = WebRecordings(console, seat_names=seat_names, tolerance_s=tolerance)
     else:  # pragma: no cover - the target model admits no other kind
         raise NotImplementedError(spec.kind)
     return NameTimed(store, spec.name_time) if spec.name_time is not None else store

@@ -469,8 +469,10 @@ class Inspection:
         async def web() -> None:
             calls = self.gathered.calls
             self.gathered.web_readings = await webconsole.screening_readings(self.console, self.target, calls)
-            await webconsole.demonstration(self.console, self.target, self.gathered.calls, self.progress)
 
+        # The inspector's own sequence first (search the call, play it), so the function
+        # screenshots start login → search → playback.
+        await webconsole.demonstration(self.console, self.target, self.gathered.calls, self.progress)
         await asyncio.gather(recordings(), retention(), tickets(), cdrs(), web())
         answers, by_hand = await manual.ask_operator(
             self.asker,

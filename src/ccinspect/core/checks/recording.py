@@ -6,7 +6,8 @@
   channel (:mod:`.stereo`: each party on its own channel when the target declares the layout,
   no empty channel either way).
 * ``recording.playback`` (R6): every recording found was fetched through the platform's own
-  interface and decoded.
+  interface and decoded; one played in the web console also needs a player that can play it
+  (``readyState`` ≥ 2) and reports the length the audio really has.
 
 A recording that could not be fetched or decoded FAILs ``recording.playback`` once; for
 ``recording.complete`` its content is then unknown (ERROR pointing there), so the same fault is
@@ -62,6 +63,12 @@ _REMEDY_LENGTH = Text(
     "hold or the first hang-up of one leg).",
     "在呼叫接通时开始录音，直到通话结束才停止（转接、保持或一方先挂机时不得中断）。",
 )
+_REMEDY_WRONG = Text(
+    "Link each call record to its own recording (the call id or unique id in the recording's "
+    "name or database row), and check the player serves the file of the call it is opened for.",
+    "将每条通话记录与其自身的录音关联（录音文件名或数据库记录中的呼叫 ID/唯一 ID），并确认播放器"
+    "播放的是所打开呼叫的录音文件。",
+)
 _REMEDY_PARTY = Text(
     "Record both parties: mix both directions (or keep one channel per party) rather than "
     "recording only what one side hears.",
@@ -72,6 +79,19 @@ _REMEDY_FETCH = Text(
     "permissions, storage path behind the API).",
     "确保每条列出的录音都能通过调听接口下载（文件存在、权限正确、接口指向正确的存储路径）。",
 )
+_REMEDY_PLAYER = Text(
+    "Make the console's recording player load the call's own recording and play it whole: the "
+    "page's audio element must reach a playable state and report the recording's real length "
+    "(correct media URL and type, the session allowed to fetch it, complete files).",
+    "确保控制台的录音播放器加载本通呼叫的录音并能完整播放：页面音频元素须进入可播放状态，"
+    "并显示录音的真实时长（媒体地址与类型正确、登录会话有权获取、文件完整）。",
+)
+#: The player's reported length may differ from the decoded recording's by this much, or by
+#: this share of it when that is more (players round and may count container padding).
+PLAYER_TOLERANCE_S = 1.0
+PLAYER_TOLERANCE_SHARE = 0.1
+#: ``HTMLMediaElement.HAVE_CURRENT_DATA``: a player at or above this state can play.
+HAVE_CURRENT_DATA = 2
 _REMEDY_DECODE = Text(
     "Store recordings in a standard format a player can open (WAV PCM/G.711 or MP3) and write "
     "complete files (close them when the call ends).",
@@ -169,6 +189,27 @@ def _complete_subject(call: CallFact, rec: RecordingFact | None, ctx: CheckConte
                 _REMEDY_LENGTH,
             )
         )
+    own = [leg.audio.own_fingerprint for leg in legs if leg.audio is not None]
+    if rec.other_calls and not any(rec.fingerprint_found(f) for f in own):
+        # Not this call's recording at all: saying which parties it lacks would mislead.
+        others = ", ".join(rec.other_calls)
+        problems.append(
+            (
+                Text(
+                    f"recording {rec.name}, linked to this call, holds the audio of call {others} "
+                    "and none of this call's",
+                    f"与本呼叫关联的录音 {rec.name} 中是呼叫 {others} 的声音，没有本呼叫的声音",
+                ),
+                _REMEDY_WRONG,
+            )
+        )
+        return failed(
+            name,
+            join_texts([p[0] for p in problems], "; ", "；"),
+            join_texts(list(dict.fromkeys(p[1] for p in problems))),
+            call.key,
+            rec.name,
+        )
     per_channel = channel_findings(call, rec, ctx)
     for leg in legs:
         fingerprint = leg.audio.own_fingerprint if leg.audio is not None else -1
@@ -244,33 +285,7 @@ def _playback_subject(rec: RecordingFact) -> SubjectResult:
             rec.call_key,
         )
     if not rec.fetched:
-        if rec.fetch_status in (401, 403, 407):
-            return errored(
-                name,
-                Text(
-                    f"the platform refused our credentials when fetching {rec.name} ({status}); "
-                    "check recordings.username / password in the target file",
-                    f"获取 {rec.name} 时平台拒绝了我们的凭据（{status}）；"
-                    "请检查目标文件中的 recordings.username / password",
-                ),
-                rec.call_key,
-            )
-        if rec.fetch_status is None:
-            return errored(
-                name,
-                Text(f"{rec.name} was not fetched", f"未获取 {rec.name}"),
-                rec.call_key,
-            )
-        return failed(
-            name,
-            Text(
-                f"{rec.name} is listed but could not be fetched ({status})",
-                f"{rec.name} 已列出但无法下载（{status}）",
-            ),
-            _REMEDY_FETCH,
-            rec.call_key,
-            status,
-        )
+        return _unfetched_subject(rec, name, status)
     if rec.decode_error is not None or not rec.duration_s:
         why = rec.decode_error or "it decodes to no audio"
         return failed(
@@ -279,6 +294,8 @@ def _playback_subject(rec: RecordingFact) -> SubjectResult:
             _REMEDY_DECODE,
             rec.call_key,
         )
+    if rec.player is not None:
+        return _player_subject(rec, rec.duration_s, name)
     return passed(
         name,
         Text(
@@ -287,6 +304,86 @@ def _playback_subject(rec: RecordingFact) -> SubjectResult:
         ),
         rec.call_key,
         status,
+    )
+
+
+def _unfetched_subject(rec: RecordingFact, name: str, status: str) -> SubjectResult:
+    """A recording listed but not downloaded: our credentials refused (ERROR), no request
+    completed (ERROR), or the platform answered with an error (FAIL)."""
+    if rec.fetch_status in (401, 403, 407):
+        return errored(
+            name,
+            Text(
+                f"the platform refused our credentials when fetching {rec.name} ({status}); "
+                "check recordings.username / password in the target file",
+                f"获取 {rec.name} 时平台拒绝了我们的凭据（{status}）；"
+                "请检查目标文件中的 recordings.username / password",
+            ),
+            rec.call_key,
+        )
+    if rec.fetch_status is None:
+        return errored(
+            name,
+            Text(f"{rec.name} was not fetched", f"未获取 {rec.name}"),
+            rec.call_key,
+        )
+    return failed(
+        name,
+        Text(
+            f"{rec.name} is listed but could not be fetched ({status})",
+            f"{rec.name} 已列出但无法下载（{status}）",
+        ),
+        _REMEDY_FETCH,
+        rec.call_key,
+        status,
+    )
+
+
+def _player_subject(rec: RecordingFact, decoded_s: float, name: str) -> SubjectResult:
+    """A recording played in the web console: its player must be able to play it and report
+    the length the audio it loaded really has."""
+    player = rec.player
+    assert player is not None
+    shown = f"{player.duration_s:.1f} s" if player.duration_s is not None else "no length"
+    evidence = (
+        f"web console player {player.page}: readyState {player.ready_state}, {shown}",
+        *((f"audio {player.audio_url}",) if player.audio_url else ()),
+        *((f"screenshot {player.screenshot}",) if player.screenshot else ()),
+    )
+    problem: Text | None = None
+    if player.error is not None:
+        problem = Text(
+            f"the console's player for {rec.name} cannot play it: {player.error}",
+            f"控制台中 {rec.name} 的播放器无法播放：{player.error}",
+        )
+    elif player.ready_state is None or player.ready_state < HAVE_CURRENT_DATA:
+        problem = Text(
+            f"the console's player for {rec.name} never became able to play it "
+            f"(readyState {player.ready_state}, needs {HAVE_CURRENT_DATA})",
+            f"控制台中 {rec.name} 的播放器始终无法播放（readyState {player.ready_state}，"
+            f"应至少为 {HAVE_CURRENT_DATA}）",
+        )
+    elif player.duration_s is not None and abs(player.duration_s - decoded_s) > max(
+        PLAYER_TOLERANCE_S, PLAYER_TOLERANCE_SHARE * decoded_s
+    ):
+        problem = Text(
+            f"the console's player shows {player.duration_s:.1f} s for {rec.name}, but the audio "
+            f"it loads is {decoded_s:.1f} s long",
+            f"控制台播放器显示 {rec.name} 时长 {player.duration_s:.1f} 秒，但其加载的音频为 "
+            f"{decoded_s:.1f} 秒",
+        )
+    if problem is not None:
+        return failed(name, problem, _REMEDY_PLAYER, rec.call_key, *evidence)
+    return passed(
+        name,
+        Text(
+            f"{rec.name} plays in the web console (readyState {player.ready_state}, {shown}); "
+            f"the audio it loads decodes to {decoded_s:.1f} s",
+            f"{rec.name} 可在 Web 控制台播放（readyState {player.ready_state}，{shown}），"
+            f"其加载的音频解码为 {decoded_s:.1f} 秒",
+        ),
+        rec.call_key,
+        *evidence,
     )
 
 
@@ -301,18 +398,37 @@ def playback(facts: RunFacts, ctx: CheckContext) -> CheckResult:
     found = [r for r in facts.recordings if r.name is not None]
     subjects = [_playback_subject(r) for r in found]
     via_directory = any(r.source is RecordingSource.DIRECTORY for r in found)
-    used = (
-        Text(
+    via_web = bool(found) and all(r.source is RecordingSource.WEB for r in found)
+    if via_directory:
+        used = Text(
             "recordings were read from the recording directory, not through the platform's "
             "playback interface",
             "录音直接从录音目录读取，而非通过平台调听接口",
         )
-        if via_directory
-        else Text("recordings were fetched through the platform's interface", "录音通过平台接口获取")
-    )
+    elif via_web:
+        used = Text(
+            "recordings were played back in the platform's own web console (logged in with the "
+            "inspection account, found by the call search, opened in the console's player)",
+            "录音在平台自身的 Web 控制台中调听（以核查演示账号登录、通过通话记录检索、在控制台播放器中打开）",
+        )
+    else:
+        used = Text("recordings were fetched through the platform's interface", "录音通过平台接口获取")
     if not subjects:
         looked = [r for r in facts.recordings if r.error is None]
-        if looked:
+        unreadable = [r for r in facts.recordings if r.error is not None]
+        if unreadable and not looked:
+            why = unreadable[0].error or ""
+            subjects = [
+                errored(
+                    "recordings",
+                    Text(
+                        f"the recordings of {len(unreadable)} calls could not be looked up: {why}",
+                        f"{len(unreadable)} 通呼叫的录音无法查找：{why}",
+                    ),
+                    *(r.call_key for r in unreadable),
+                )
+            ]
+        elif looked:
             subjects = [
                 failed(
                     "recordings",

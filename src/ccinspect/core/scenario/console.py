@@ -96,12 +96,15 @@ class CallColumns(Model):
 
 class _Search(Model):
     """A search page: open ``path``, fill ``fields``, press ``submit`` (Enter in the last field
-    when unset), read the ``rows``; times are written and read as ``time`` says."""
+    when unset), read the ``rows``; times are written and read as ``time`` says. ``empty`` is
+    what the console shows when the search finds nothing (so "no rows" is told from a ``rows``
+    selector that matches nothing: one of the two must appear within the step bound)."""
 
     path: PagePath
     fields: SearchFields = SearchFields()
     submit: Selector | None = None
     rows: Selector
+    empty: Selector
     time: TimeSpec = TimeSpec(format="%Y-%m-%d %H:%M:%S", timezone="Asia/Shanghai")
 
 

@@ -108,7 +108,28 @@ async def search(
         elif last is not None:
             async with page.expect_navigation(wait_until="load"):
                 await last.press("Enter")
+        await _results(session, page, spec, step=step, topic=topic)
         return await read_rows(session, page, spec, step=step, topic=topic)
+
+
+async def _results(
+    session: ConsoleSession, page: Page, spec: CallSearch | OrderSearch, *, step: str, topic: str
+) -> None:
+    """Wait until the page shows result rows or the empty-result element (within the step
+    bound); neither is a :class:`WebStepError` naming both selectors."""
+    loop = asyncio.get_running_loop()
+    until = loop.time() + session.timeout_s
+    while loop.time() < until:
+        if await page.locator(spec.rows).count() or await page.locator(spec.empty).count():
+            return
+        await asyncio.sleep(0.1)
+    raise await session.fail(
+        step,
+        topic,
+        f"the search showed neither result rows nor its empty-result element within {session.timeout_s:g} s",
+        f"{session.timeout_s:g} 秒内检索结果既无记录行也无“无结果”提示",
+        selector=f"rows {spec.rows!r} / empty {spec.empty!r}",
+    )
 
 
 async def read_rows(
@@ -146,6 +167,15 @@ async def read_rows(
                     )
                 hrefs[name] = session.url_of(page, href)
         found.append(WebRow(i, cells, hrefs))
+    key = "time" if isinstance(spec, CallSearch) else "id"
+    if found and not any(row.cells.get(key) for row in found):
+        raise await session.fail(
+            step,
+            topic,
+            f"none of the {len(found)} result rows has a {key} cell",
+            f"{len(found)} 条结果中没有一行有 {key} 单元格",
+            selector=columns.get(key),
+        )
     return found
 
 

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from urllib.parse import unquote, urlsplit
 
-from ccinspect.core.facts import PlayerFact
+from ccinspect.core.cdrmatch import CdrRecord, match_cdrs
+from ccinspect.core.facts import CallFact, PlayerFact
 from ccinspect.core.numbers import same_number
 from ccinspect.core.scenario.console import CallSearch, Console
 from ccinspect.platform.errors import AdapterError
@@ -50,13 +51,22 @@ class WebRecordings:
     kind = "web"
     windowed = True
 
-    def __init__(self, session: ConsoleSession) -> None:
+    def __init__(
+        self,
+        session: ConsoleSession,
+        *,
+        seat_names: Mapping[str, Collection[str]] | None = None,
+        tolerance_s: float = 5.0,
+    ) -> None:
         spec = session.spec
         assert spec.calls is not None, "validated by the target model"
         self.session = session
         self.console: Console = spec
         self.calls: CallSearch = spec.calls
+        self.seat_names = dict(seat_names or {})
+        self.tolerance_s = tolerance_s
         self._players: dict[str, PlayerFact] = {}
+        self._rows: dict[str, CdrRecord] = {}
         self._audio: str | None = None
 
     async def list(self, window: TimeWindow | None = None) -> Sequence[StoredRecording]:
@@ -75,10 +85,24 @@ class WebRecordings:
         for row in rows:
             href = row.links.get("open")
             if href:
-                found.append(
-                    StoredRecording(_name(row, href), "wav", pages.row_time(row, self.calls.time), None, href)
+                when = pages.row_time(row, self.calls.time)
+                rec = StoredRecording(_name(row, href), "wav", when, None, href)
+                found.append(rec)
+                self._rows[rec.name] = CdrRecord(
+                    when, row.cell("caller"), row.cell("callee"), agent=row.cell("agent"), record_id=rec.name
                 )
         return found
+
+    def pair(
+        self, calls: Sequence[CallFact], listing: Sequence[StoredRecording]
+    ) -> dict[str, StoredRecording]:
+        """Which listed recording the console shows for each call: its row, paired with the call
+        by time and numbers as a CDR row is (:func:`~ccinspect.core.cdrmatch.match_cdrs`). The
+        inspector opens the call's own row; what it plays is then judged by its content."""
+        by_name = {r.name: r for r in listing}
+        rows = [self._rows[name] for name in by_name if name in self._rows]
+        matched = match_cdrs(calls, rows, tolerance_s=self.tolerance_s, seat_names=self.seat_names)
+        return {key: by_name[row.record_id] for key, row in matched.items() if row.record_id in by_name}
 
     def player_of(self, rec: StoredRecording) -> PlayerFact | None:
         """What the player reported when ``rec`` was fetched (None: not fetched yet)."""

@@ -119,6 +119,7 @@ class ConsoleSession:
         self._context: BrowserContext | None = None
         self._page: Page | None = None
         self._logged_in = False
+        self._login_error: WebStepError | None = None
 
     # --- life cycle ----------------------------------------------------------------------------
 
@@ -202,9 +203,16 @@ class ConsoleSession:
     async def flow(self) -> AsyncIterator[Page]:
         """The logged-in page, held alone for the duration of one flow."""
         async with self._lock:
+            if self._login_error is not None:
+                # A refused login is not retried by every flow (nor photographed again).
+                raise self._login_error
             page = await self._start()
             if not self._logged_in:
-                await self._login(page)
+                try:
+                    await self._login(page)
+                except WebStepError as exc:
+                    self._login_error = exc
+                    raise
             yield page
 
     async def shot(

@@ -4,4 +4,4 @@
 a test keeps it equal to the head of ``versions/``. Add a migration → update ``HEAD``.
 """
 
-HEAD = "0002"
+HEAD = "0003"
