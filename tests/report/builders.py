@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import struct
 import time
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -21,11 +23,15 @@ from ccinspect.core.facts import (
     LegFact,
     LegRole,
     MessageDirection,
+    PlayerFact,
     RecordingFact,
     RecordingSource,
     RegistrationFact,
     RunFacts,
+    ScreenshotFact,
     SipMessageFact,
+    TicketFact,
+    WebReadingFact,
 )
 from ccinspect.core.rundoc import SCHEMA
 from ccinspect.core.verdict import CheckResult, SubjectResult, Text, Verdict
@@ -288,3 +294,105 @@ def svg_blocks(html: str) -> list[str]:
         blocks.append(html[start:end])
         pos = end
     return blocks
+
+
+def write_png(
+    path: Path, width: int = 1280, height: int = 800, *, accent: tuple[int, int, int] = (11, 87, 208)
+) -> None:
+    """A real PNG (8-bit RGB, zlib) that looks like a console page: a coloured title bar, grey
+    table rows and a frame, so a squashed or cut-off picture is visible when looked at."""
+    white, grey, line = b"\xff\xff\xff", b"\xee\xf0\xf3", b"\x9a\xa3\xad"
+    bar = bytes(accent)
+    rows = []
+    for y in range(height):
+        if y < 3 or y >= height - 3:
+            row = line * width
+        elif y < height // 8:
+            row = line * 3 + bar * (width - 6) + line * 3
+        elif (y // 40) % 2:
+            row = line * 3 + grey * (width - 6) + line * 3
+        else:
+            row = line * 3 + white * (width - 6) + line * 3
+        rows.append(b"\x00" + row)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    body = chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows), 6)) + chunk(b"IEND", b"")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + body)
+
+
+#: Five screenshots of a web-console run: (step, topic, call key, caption, caption_zh, ok, error).
+SHOTS: tuple[tuple[str, str, str | None, str, str, bool, str | None], ...] = (
+    ("login", "login", None, "Login page of the web console", "网页控制台登录页", True, None),
+    (
+        "search",
+        "recordings",
+        "inbound-1",
+        "Recordings searched by caller 13800138000",
+        "按主叫号码 13800138000 查询录音",
+        True,
+        None,
+    ),
+    (
+        "playback",
+        "recordings",
+        "inbound-1",
+        "Recording of call inbound-1 playing in the console's player",
+        "呼叫 inbound-1 的录音在控制台播放器中播放",
+        True,
+        None,
+    ),
+    ("work-order", "complaints", "dnc-1", "Work order of call dnc-1", "呼叫 dnc-1 的投诉工单", True, None),
+    (
+        "screening",
+        "screening",
+        "outbound-8001",
+        "Screening flag of call outbound-8001",
+        "呼叫 outbound-8001 的甄别标记",
+        False,
+        "no row for caller 13800138888 within 5 s (selector td.screening)",
+    ),
+)
+
+
+def add_screenshots(run: Path, *, with_files: bool = True) -> list[ScreenshotFact]:
+    """Add the five :data:`SHOTS` to ``run``'s report.json (plus a web-console player on
+    inbound-1's recording, a ticket read in the console for dnc-1, a screening reading for
+    outbound-8001) and write their PNGs under ``screenshots/`` (unless ``with_files`` is False)."""
+    report = json.loads((run / "report.json").read_text(encoding="utf-8"))
+    facts = report["facts"]
+    t0 = float(report["started_at"])
+    shots = [
+        ScreenshotFact(i, step, topic, caption, zh, f"screenshots/{i:02d}-{step}.png", t0 + i, key, ok, error)
+        for i, (step, topic, key, caption, zh, ok, error) in enumerate(SHOTS, start=1)
+    ]
+    facts["screenshots"] = to_jsonable(shots)
+    player = PlayerFact("/calls/inbound-1", "/media/inbound-1.wav", 4, 4.04, "screenshots/03-playback.png")
+    for rec in facts["recordings"]:
+        if rec["call_key"] == "inbound-1":
+            rec["source"] = "web"
+            rec["player"] = to_jsonable(player)
+    ticket = TicketFact(
+        "dnc-1",
+        True,
+        "WO-2026-0042",
+        "13800138000",
+        t0 + 4,
+        None,
+        2.0,
+        via="web",
+        screenshot="screenshots/04-work-order.png",
+    )
+    facts["tickets"] = to_jsonable([ticket])
+    reading = WebReadingFact(
+        "screening", "outbound-8001", False, None, "screenshots/05-screening.png", "not found"
+    )
+    facts["web_readings"] = to_jsonable([reading])
+    (run / "report.json").write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
+    if with_files:
+        for i, shot in enumerate(shots):
+            write_png(run / shot.path, accent=((40 * i) % 256, 87, 208 - 30 * i))
+    return shots

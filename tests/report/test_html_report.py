@@ -68,7 +68,7 @@ def test_catalogue_has_every_key_the_templates_use() -> None:
     assert keys <= all_keys()
     for lang in ("zh", "en"):
         catalogue = Catalogue(lang)
-        assert all(catalogue(k, n=1) for k in all_keys())
+        assert all(catalogue(k, n=1, state=4, duration="1 s", page="/p") for k in all_keys())
 
 
 def test_public_numbers_are_masked_everywhere_by_default(run: Path) -> None:

@@ -1,9 +1,10 @@
 """The evidence commands: ``report``, ``bundle`` and ``verify``.
 
-* ``ccinspect report RUN_DIR`` renders a stored run to HTML, PDF and JUnit XML and prints where
-  each file went, one per line; exit 0 when every file was written, 2 when the run directory is
-  missing or invalid, or a PDF could not be printed (a :class:`~ccinspect.report.ReportError`
-  saying why and what to install).
+* ``ccinspect report RUN_DIR`` renders a stored run to HTML, PDF, JUnit XML and the screenshots
+  appendix (screenshots.pdf) and prints where each file went, one per line; exit 0 when every
+  file was written, 2 when the run directory is missing or invalid, the appendix was asked of a
+  run without screenshots, or a PDF could not be printed (a
+  :class:`~ccinspect.report.ReportError` saying why and what to do).
 * ``ccinspect bundle RUN`` zips a run's evidence with a SHA-256 manifest and records the
   manifest's hash in the run store.
 * ``ccinspect verify BUNDLE`` re-hashes a bundle: exit 0 intact, 1 altered (each changed file
@@ -44,10 +45,12 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     ``ArgumentParser.add_subparsers``); returns the ``report`` parser."""
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "report",
-        help="render a run as an evidence report (HTML, PDF, JUnit) / 生成核查报告",
+        help="render a run as an evidence report (HTML, PDF, JUnit, screenshots) / 生成核查报告",
         description="Render a stored run (e.g. runs/latest) as an HTML evidence report, a PDF of it "
-        "(headless Chromium) and JUnit XML. Public callers' numbers are masked unless --unmask. "
-        "Files go to RUN_DIR/report/. Exit 0: written; 2: not a valid run directory, or the PDF failed.",
+        "(headless Chromium), JUnit XML, and the appendix of the web console's screenshots "
+        "(screenshots.pdf, bilingual). Public callers' numbers are masked unless --unmask. "
+        "Files go to RUN_DIR/report/. Exit 0: written; 2: not a valid run directory, no "
+        "screenshots for the appendix, or the PDF failed.",
     )
     parser.add_argument("run_dir", metavar="RUN_DIR", help="run directory, e.g. runs/latest")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="report language (default zh)")
@@ -57,7 +60,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         type=_formats,
         default=["html"],
         metavar="LIST",
-        help="comma-separated: html, pdf, junit (default html)",
+        help="comma-separated: html, pdf, junit, screenshots (default html)",
     )
     parser.add_argument(
         "--self-contained",

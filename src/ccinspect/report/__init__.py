@@ -8,10 +8,13 @@ Public API (each takes a run directory such as ``runs/latest`` and returns where
   embeds everything in one file.
 * :func:`render_pdf` — the same report printed by headless Chromium (A4, one call per page).
 * :func:`render_junit` — one testcase per check and subject.
+* :func:`render_screenshots` — the appendix of the web console's screenshots (screenshots.pdf:
+  numbered, captioned in Chinese and English, two to an A4 page).
 * :func:`render_all` — several formats and languages from one load of the run.
 
-Errors: :class:`RunDirError` (not a valid run directory) and :class:`PdfError` (Chromium
-missing, failed or timed out). Everything is rendered with Jinja2 autoescape on; nothing a
+Errors: :class:`RunDirError` (not a valid run directory), :class:`PdfError` (Chromium
+missing, failed or timed out) and :class:`NoScreenshotsError` (the appendix of a run that took
+no screenshots). Everything is rendered with Jinja2 autoescape on; nothing a
 platform sent is marked safe. The layout of report.json is documented in docs/report.md.
 """
 
@@ -20,7 +23,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from ccinspect.report.errors import PdfError, ReportError, RunDirError
+from ccinspect.report.appendix import (
+    default_screenshots_path,
+    render_screenshots,
+    require_screenshots,
+    write_screenshots,
+)
+from ccinspect.report.errors import NoScreenshotsError, PdfError, ReportError, RunDirError
 from ccinspect.report.html import default_html_path, render_html, render_loaded
 from ccinspect.report.i18n import LANGS, Lang
 from ccinspect.report.junit import default_junit_path, render_junit, write_junit
@@ -31,6 +40,7 @@ from ccinspect.report.view import DETAIL_LIMIT
 __all__ = [
     "FORMATS",
     "LANGS",
+    "NoScreenshotsError",
     "PdfError",
     "ReportError",
     "RunDirError",
@@ -38,9 +48,10 @@ __all__ = [
     "render_html",
     "render_junit",
     "render_pdf",
+    "render_screenshots",
 ]
 
-FORMATS = ("html", "pdf", "junit")
+FORMATS = ("html", "pdf", "junit", "screenshots")
 
 
 def render_all(
@@ -53,12 +64,15 @@ def render_all(
     timeout: float = DEFAULT_TIMEOUT_S,
     detail_limit: int = DETAIL_LIMIT,
 ) -> list[tuple[str, Path]]:
-    """Render ``formats`` (html, pdf, junit) in each of ``langs``; returns ``(format, path)`` pairs.
+    """Render ``formats`` (html, pdf, junit, screenshots) in each of ``langs``; returns
+    ``(format, path)`` pairs.
 
-    The run is loaded once. JUnit is language-neutral (both languages in every message) and is
-    written once. An unknown format or language raises ``ValueError`` before anything is written;
-    a bad run directory raises :class:`RunDirError`; a missing Chromium raises :class:`PdfError`
-    before anything is written, a failed print raises it after the HTML and JUnit files.
+    The run is loaded once. JUnit and the screenshots appendix are language-neutral (both
+    languages in each) and are written once. An unknown format or language raises ``ValueError``
+    before anything is written; a bad run directory raises :class:`RunDirError`; a missing
+    Chromium raises :class:`PdfError` and a run without screenshots (when the appendix is asked
+    for) :class:`NoScreenshotsError`, both before anything is written; a failed print raises
+    :class:`PdfError` after the HTML and JUnit files.
     """
     wanted = list(dict.fromkeys(formats))
     languages = list(dict.fromkeys(langs))
@@ -68,9 +82,11 @@ def render_all(
             f"unknown format or language: {', '.join(unknown)} "
             f"(formats: {', '.join(FORMATS)}; languages: {', '.join(LANGS)})"
         )
-    if "pdf" in wanted:
+    if "pdf" in wanted or "screenshots" in wanted:
         chromium_path()  # say Chromium is missing before writing anything
     run = open_run(run_dir, unmask=unmask)
+    if "screenshots" in wanted:
+        require_screenshots(run)  # likewise a run without screenshots
     written: list[tuple[str, Path]] = []
     for lang in languages:
         if "html" in wanted:
@@ -91,4 +107,7 @@ def render_all(
             written.append(
                 ("pdf", write_pdf(run, target, lang=lang, timeout=timeout, detail_limit=detail_limit))
             )
+    if "screenshots" in wanted:
+        target = default_screenshots_path(run.path, unmask=unmask)
+        written.append(("screenshots", write_screenshots(run, target, timeout=timeout)))
     return written

@@ -1,10 +1,11 @@
-"""Files a report links to: audio evidence, synthesised stimuli, the stylesheet.
+"""Files a report links to: audio evidence, screenshots, synthesised stimuli, the stylesheet.
 
 Two modes, one interface (each method returns the URL to put in the page):
 
 * linked (default): files go under ``<report dir>/assets/`` with neutral names built from the
   call key and the leg (``audio/inbound-1-2-heard.wav``), hard-linked when possible, else copied.
-  A recording's own name can carry a caller's number; the asset name never does.
+  A recording's own name can carry a caller's number; the asset name never does. Screenshots of
+  the web console go under ``screenshots/`` with their own (``NN-step.png``) names.
 * inline (``self_contained``): every URL is a ``data:`` URI, so one HTML file carries everything.
 
 What a leg *sent* is synthesised from its fingerprint id (``media.fingerprint.synthesize``,
@@ -67,7 +68,17 @@ class Assets:
         """URL of audio file ``source``, published as ``audio/<name>`` (``name`` is slugged)."""
         if self.inline:
             return _data_uri("audio/wav", source.read_bytes())
-        relative = f"audio/{slug(name)}"
+        return self._publish(source, f"audio/{slug(name)}")
+
+    def image(self, source: Path) -> str:
+        """URL of screenshot ``source`` (PNG or JPEG), published as ``screenshots/<its name>``."""
+        if self.inline:
+            mime = "image/png" if source.suffix.lower() == ".png" else "image/jpeg"
+            return _data_uri(mime, source.read_bytes())
+        return self._publish(source, f"screenshots/{slug(source.name)}")
+
+    def _publish(self, source: Path, relative: str) -> str:
+        """Hard-link (else copy) ``source`` to ``assets/<relative>`` unless it is there already."""
         target = self._place(relative)
         if not (
             target.exists()

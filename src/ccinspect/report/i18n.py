@@ -128,6 +128,44 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "lang_switch": ("English", "中文"),
     "facts": ("采集到的事实", "Facts gathered"),
     "harness": ("工具", "harness"),
+    "screenshots": ("功能截图", "Function screenshots"),
+    "screenshots_note": (
+        "平台网页控制台的截图，按拍摄顺序排列。截图为页面原样，图中的号码未做隐藏处理。",
+        "The platform's web console as ccinspect saw it, in the order taken. Screenshots show the "
+        "pages as they were: numbers in the pictures are not masked.",
+    ),
+    "figure": ("图 {n}", "Figure {n}"),
+    "figure_no": ("图号", "Figure"),
+    "step": ("步骤", "Step"),
+    "step_failed": ("此步骤失败", "This step failed"),
+    "full_size": ("查看原图", "open at full size"),
+    "shot_missing": ("截图文件缺失", "screenshot file missing"),
+    "taken": ("拍摄时间", "Taken"),
+    "player_line": (
+        "已在网页控制台播放：readyState {state}，时长 {duration}，页面 {page}",
+        "played in the web console: readyState {state}, duration {duration}, page {page}",
+    ),
+    "audio_source": ("音频地址", "audio"),
+    "player_error": ("播放器检查失败", "The player could not be examined"),
+    "screenshot": ("截图", "screenshot"),
+    "via": ("读取方式", "read via"),
+    "console_shows": ("网页控制台显示", "The web console shows"),
+    "not_in_console": ("控制台中未找到该呼叫", "call not found in the console"),
+    "appendix_title": ("系统功能截图", "System function screenshots"),
+    "date": ("日期", "Date"),
+}
+
+_TOPICS: dict[str, tuple[str, str]] = {
+    "login": ("登录", "login"),
+    "recordings": ("录音", "recordings"),
+    "complaints": ("投诉工单", "complaints"),
+    "screening": ("主叫号码甄别", "screening"),
+}
+
+_VIA: dict[str, tuple[str, str]] = {
+    "web": ("网页控制台", "web console"),
+    "api": ("接口", "API"),
+    "manual": ("人工确认", "operator"),
 }
 
 
@@ -191,6 +229,20 @@ class Catalogue:
         if what.startswith("rang"):
             return "振铃未接" + what[len("rang") :].replace(", ", "，")
         return f"拒绝 {what}"
+
+    def topic(self, value: str) -> str:
+        """What a web-console reading or screenshot is about (``screening`` → 主叫号码甄别);
+        an unknown topic as written."""
+        pair = _TOPICS.get(value)
+        return pair[self._i] if pair else value
+
+    def via(self, value: str | None) -> str:
+        """How a ticket was read (``web`` → 网页控制台 / web console); '' for None, an unknown
+        value as written."""
+        if value is None:
+            return ""
+        pair = _VIA.get(value)
+        return pair[self._i] if pair else value
 
     def role(self, value: LegRole) -> str:
         """The leg role's name."""

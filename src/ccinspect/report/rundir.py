@@ -4,13 +4,15 @@
 symlink; calls found only in ``calls/*.json`` are added), masks the data (:mod:`.masking`) and
 decodes it with the one reader, :meth:`~ccinspect.core.rundoc.RunDocument.from_json`. Files
 the report links to are resolved from the *unmasked* data, and only inside the run directory:
-a recording name from the platform can never point outside it.
+a recording name from the platform can never point outside it. Screenshots of the web console
+are resolved the same way (only existing image files inside the run directory).
 
 Everything wrong with the directory raises :class:`RunDirError` saying which file and key.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +30,9 @@ class RunReport:
     """A loaded run: its directory, the decoded (masked unless ``unmasked``) data and its files.
 
     ``recording_files`` maps a call key to its recording's file; ``heard_files`` maps a heard
-    path as written in report.json to the file. Both hold only existing files inside ``path``.
+    path as written in report.json to the file; ``screenshot_files`` maps a screenshot path
+    (``screenshots/NN-step.png``, of a ScreenshotFact, a player, a ticket or a web reading) as
+    the decoded document shows it to the image. All hold only existing files inside ``path``.
     """
 
     path: Path
@@ -37,6 +41,7 @@ class RunReport:
     recording_files: dict[str, Path]
     heard_files: dict[str, Path]
     unmasked: bool
+    screenshot_files: dict[str, Path]
 
     def media_for(self, call_key: str) -> tuple[MediaRef, ...]:
         """The legs' audio of call ``call_key`` (empty when the run recorded none)."""
@@ -87,6 +92,33 @@ def _heard_files(path: Path, raw: dict[str, Any]) -> dict[str, Path]:
     return found
 
 
+_IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg"})
+
+
+def _screenshot_paths(facts: dict[str, Any]) -> Iterator[object]:
+    """Every screenshot path report.json names (raw values: anything may be there)."""
+    for shot in facts.get("screenshots") or ():
+        yield shot.get("path") if isinstance(shot, dict) else None
+    for rec in facts.get("recordings") or ():
+        player = rec.get("player") if isinstance(rec, dict) else None
+        yield player.get("screenshot") if isinstance(player, dict) else None
+    for item in (*(facts.get("tickets") or ()), *(facts.get("web_readings") or ())):
+        yield item.get("screenshot") if isinstance(item, dict) else None
+
+
+def _screenshot_files(path: Path, raw: dict[str, Any], masker: Masker) -> dict[str, Path]:
+    """Screenshot path (as the masked document will show it) → the image inside the run."""
+    found: dict[str, Path] = {}
+    for name in _screenshot_paths(raw.get("facts") or {}):
+        if not isinstance(name, str) or not name or "\x00" in name:
+            continue
+        hit = _inside(path, path / name)
+        if hit is not None and hit.suffix.lower() in _IMAGE_SUFFIXES:
+            # keyed by the masked form: the view looks files up with the decoded (masked) value
+            found[masker.text(name)] = hit
+    return found
+
+
 def open_run(run_dir: str | Path, *, unmask: bool = False) -> RunReport:
     """Load the run at ``run_dir`` for reporting; numbers masked unless ``unmask``.
 
@@ -100,7 +132,8 @@ def open_run(run_dir: str | Path, *, unmask: bool = False) -> RunReport:
         masker = Masker(public, platform, enabled=not unmask)
         recordings = _recording_files(loaded.path, raw)
         heard = _heard_files(loaded.path, raw)
+        shots = _screenshot_files(loaded.path, raw, masker)
         info = decode_raw(loaded, masker.deep(raw))
     except RunDocumentError as exc:
         raise RunDirError(exc.message) from exc
-    return RunReport(loaded.path, info, masker, recordings, heard, unmask)
+    return RunReport(loaded.path, info, masker, recordings, heard, unmask, shots)

@@ -7,9 +7,10 @@ templates escape all of it (Jinja2 autoescape), and no platform-supplied value i
 Per call: its purpose and direction, seats, the numbers seen in each caller-identity header of
 each leg's INVITE, the ladder (:mod:`.ladder`), audio players for what each leg heard and sent
 and for the platform's recording, and, for the calls shown in full, waveform pictures with the
-fingerprints located (:mod:`.waveform`). Runs with more than ``detail_limit`` calls show every
-call, but waveforms and synthesised stimuli only for failing calls and the first
-``detail_limit`` (the others name the fingerprint each leg played).
+fingerprints located (:mod:`.waveform`), and what the platform's web console showed: the
+recording's player, how the ticket was read, the screenshots (:mod:`.shots`). Runs with more
+than ``detail_limit`` calls show every call, but waveforms and synthesised stimuli only for
+failing calls and the first ``detail_limit`` (the others name the fingerprint each leg played).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ccinspect.report.assets import Assets, slug
 from ccinspect.report.i18n import Catalogue
 from ccinspect.report.ladder import Ladder, MessageView, build_ladder, call_messages
 from ccinspect.report.rundir import RunReport
+from ccinspect.report.shots import PlayerView, ReadingView, Shots, ShotView, TicketView
 from ccinspect.report.waveform import Waveform, waveform
 
 __all__ = ["DETAIL_LIMIT", "CallView", "RunView", "build_view"]
@@ -123,6 +125,12 @@ class CallView:
     audio: tuple[AudioItem, ...]
     recording_name: str | None
     full: bool
+    #: The web console's player, when the recording was played back there.
+    player: PlayerView | None = None
+    #: The complaint ticket, when one was looked up for this call.
+    ticket: TicketView | None = None
+    #: What the web console showed about this call (e.g. its screening flag).
+    readings: tuple[ReadingView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -145,6 +153,8 @@ class RunView:
     collapsed: bool
     print_mode: bool
     generated: str
+    #: The web console's screenshots, in the order taken (empty: the section is left out).
+    screenshots: tuple[ShotView, ...] = ()
     version: str = __version__
     stylesheet: str = ""
     stylesheet_url: str = ""
@@ -326,6 +336,7 @@ def _facts_rows(t: Catalogue, run: RunReport) -> tuple[tuple[str, str], ...]:
                         tk.caller_number or "",
                         tk.recording or "",
                         f"{tk.reply_deadline_days:g} d" if tk.reply_deadline_days is not None else "",
+                        f"{t('via')}: {t.via(tk.via)}" if tk.via else "",
                         tk.error or "",
                     )
                     if p
@@ -352,6 +363,7 @@ def build_view(
     messages = {c.key: call_messages(c, anchors[c.key]) for c in facts.calls}
     identity = _pbx_identity(messages.values())
     pbx_label = info.pbx.server or (identity[0][1] if identity else "PBX")
+    shots = Shots(run, t, assets, anchors)
     calls: list[CallView] = []
     detailed = 0
     for call in facts.calls:
@@ -384,6 +396,9 @@ def build_view(
                 ),
                 recording_name=recording.name if recording else None,
                 full=full,
+                player=shots.player(recording.player if recording else None),
+                ticket=shots.ticket(facts.ticket_for(call.key)),
+                readings=shots.readings(facts.web_readings, call.key),
             )
         )
     meta = (
@@ -432,6 +447,7 @@ def build_view(
         collapsed=len(calls) > detail_limit,
         print_mode=print_mode,
         generated=t.when(time.time()),
+        screenshots=shots.views,
         stylesheet=assets.stylesheet(),
         stylesheet_url=assets.stylesheet_url(),
     )
