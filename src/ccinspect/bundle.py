@@ -42,7 +42,7 @@ MANIFEST = "MANIFEST.json"
 #: Files taken from the top of the run directory when present.
 TOP_FILES = ("report.json", "report.html", "report.pdf", "junit.xml")
 #: Folders taken whole (every regular file below them, symlinks excluded).
-TOP_DIRS = ("calls", "evidence", "recordings", "report")
+TOP_DIRS = ("calls", "evidence", "recordings", "report", "screenshots")
 CHUNK = 1 << 20
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 _FILE_MODE = 0o100644 << 16

@@ -142,6 +142,12 @@ def _expected(call: CallFact) -> float | None:
     return caller.disconnected_at - caller.connected_at
 
 
+def unreadable(store: RecordingStore, calls: Sequence[CallFact], error: str) -> list[RecordingFact]:
+    """Every call's recording fact when the store could not be read at all (``error``)."""
+    source = source_of(store)
+    return [RecordingFact(c.key, None, source, False, None, None, None, error=error) for c in calls]
+
+
 async def gather_recordings(
     store: RecordingStore,
     before: set[str],

@@ -27,9 +27,7 @@ from ccinspect.core.facts import (
     CallFact,
     CallPurpose,
     MessageDirection,
-    RecordingFact,
     RecordingSource,
-    ScreenshotFact,
     SipMessageFact,
     is_trunk_side,
 )
@@ -205,17 +203,13 @@ class Inspection:
 
     async def _run_phases(self, timeouts: Any) -> None:
         assert self.run_dir is not None
-        self.console = webconsole.open_console(self.target, self.run_dir.path, self._screenshot)
+        shots = self.gathered.screenshots
+        self.console = webconsole.open_console(self.target, self.run_dir.path, shots, self.progress)
         try:
             await self._phases(timeouts)
         finally:
             if self.console is not None:
                 await self.console.close()
-
-    def _screenshot(self, shot: ScreenshotFact) -> None:
-        self.gathered.screenshots.append(shot)
-        if not shot.ok:
-            self.progress.note(f"web console: {shot.caption} ({shot.path})")
 
     async def _phases(self, timeouts: Any) -> None:
         assert self.run_dir is not None
@@ -378,17 +372,7 @@ class Inspection:
             # The complaint call runs beside the other phases: its failure must become a fact
             # (ERROR for complaint.flow), never vanish with an unawaited task.
             cause = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-            now = time.time()
-            fact = CallFact(
-                planned.key,
-                planned.purpose,
-                (),
-                planned.dial,
-                planned.caller,
-                now,
-                now,
-                harness_error=f"the complaint call failed: {cause}",
-            )
+            fact = not_placed(planned, f"the complaint call failed: {cause}")
             self.gathered.calls.append(fact)
             self.progress.call(fact)
 
@@ -423,12 +407,7 @@ class Inspection:
             if store is None:
                 return
             if store_error is not None:
-                self.gathered.recordings = [
-                    RecordingFact(
-                        c.key, None, stores.source_of(store), False, None, None, None, error=store_error
-                    )
-                    for c in self.gathered.calls
-                ]
+                self.gathered.recordings = recfacts.unreadable(store, self.gathered.calls, store_error)
                 return
             self.gathered.recordings = await recfacts.gather_recordings(
                 store,

@@ -14,25 +14,33 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ccinspect.core.checks.legs import answered_seat_leg
-from ccinspect.core.facts import CallFact, CallPurpose, WebReadingFact
+from ccinspect.core.facts import CallFact, CallPurpose, ScreenshotFact, WebReadingFact
 from ccinspect.core.scenario import Target
 from ccinspect.core.scenario.sources import ObserveWeb
 from ccinspect.platform.errors import AdapterError
 from ccinspect.platform.web.recordings import demonstrate
 from ccinspect.platform.web.screening import read_screening
-from ccinspect.platform.web.session import ConsoleSession, ShotSink
+from ccinspect.platform.web.session import ConsoleSession
 from ccinspect.runner.progress import Progress
 
 __all__ = ["demonstration", "open_console", "screening_readings"]
 
 
-def open_console(target: Target, run_dir: Path, on_shot: ShotSink) -> ConsoleSession | None:
-    """The session on the target's console recipe (None when the target has no console)."""
+def open_console(
+    target: Target, run_dir: Path, shots: list[ScreenshotFact], progress: Progress
+) -> ConsoleSession | None:
+    """The session on the target's console recipe (None when the target has no console); its
+    screenshots are added to ``shots``, and a failed step's is noted on ``progress``."""
     if target.console is None:
         return None
-    return ConsoleSession(
-        target.console, recipe=target.source, shots_dir=run_dir / "screenshots", on_shot=on_shot
-    )
+
+    def keep(shot: ScreenshotFact) -> None:
+        shots.append(shot)
+        if not shot.ok:
+            progress.note(f"web console: {shot.caption} ({shot.path})")
+
+    directory = run_dir / "screenshots"
+    return ConsoleSession(target.console, recipe=target.source, shots_dir=directory, on_shot=keep)
 
 
 def _observes_web(target: Target) -> bool:

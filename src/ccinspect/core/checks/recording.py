@@ -444,6 +444,11 @@ def playback(facts: RunFacts, ctx: CheckContext) -> CheckResult:
     return PLAYBACK.conclude(
         subjects,
         pass_reason=Text(
+            f"all {len(subjects)} recordings play in the web console's player and decode",
+            f"全部 {len(subjects)} 条录音均可在 Web 控制台播放器中播放并已解码",
+        )
+        if via_web
+        else Text(
             f"all {len(subjects)} recordings were fetched and decoded",
             f"全部 {len(subjects)} 条录音均已获取并解码",
         ),
