@@ -16,6 +16,8 @@ not counted twice.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ccinspect.core.checks.base import Check, CheckContext, CheckSpec
 from ccinspect.core.checks.legs import call_name, harness_cause, party_legs
 from ccinspect.core.checks.stereo import channel_findings
@@ -190,6 +192,7 @@ def _complete_subject(call: CallFact, rec: RecordingFact | None, ctx: CheckConte
             )
         )
     own = [leg.audio.own_fingerprint for leg in legs if leg.audio is not None]
+    per_channel = channel_findings(call, rec, ctx)
     if rec.other_calls and not any(rec.fingerprint_found(f) for f in own):
         # Not this call's recording at all: saying which parties it lacks would mislead.
         others = ", ".join(rec.other_calls)
@@ -203,14 +206,7 @@ def _complete_subject(call: CallFact, rec: RecordingFact | None, ctx: CheckConte
                 _REMEDY_WRONG,
             )
         )
-        return failed(
-            name,
-            join_texts([p[0] for p in problems], "; ", "；"),
-            join_texts(list(dict.fromkeys(p[1] for p in problems))),
-            call.key,
-            rec.name,
-        )
-    per_channel = channel_findings(call, rec, ctx)
+        legs, per_channel = [], replace(per_channel, problems=())
     for leg in legs:
         fingerprint = leg.audio.own_fingerprint if leg.audio is not None else -1
         if fingerprint not in per_channel.judged and not rec.fingerprint_found(fingerprint):

@@ -58,6 +58,11 @@ class _Reader:
         if token is not None:
             self.tokens.append(token)
 
+    def unread(self, evidence: str, cause: Text) -> None:
+        """A declared observation that could not be read: its evidence line and the cause."""
+        self.evidence.append(evidence)
+        self.missing.append(cause)
+
     def header(self, rule: ScreeningObservation, seats: Sequence[LegFact]) -> None:
         for leg in seats:
             message = parsed_invite(leg)
@@ -104,12 +109,12 @@ class _Reader:
         cdr = facts.cdr_for(call.key)
         if cdr is None or cdr.error is not None:
             why = cdr.error if cdr is not None and cdr.error else "no CDR was gathered for it"
-            self.evidence.append(f"CDR: {why}")
-            self.missing.append(
+            self.unread(
+                f"CDR: {why}",
                 Text(
                     f"the CDR of call {call.key} could not be read ({why})",
                     f"无法读取呼叫 {call.key} 的话单（{why}）",
-                )
+                ),
             )
             return
         field = rule.name or "screening"
@@ -121,12 +126,12 @@ class _Reader:
             why = (reading.error if reading is not None else None) or (
                 "the console lists no row for it" if reading is not None else "the console was not read"
             )
-            self.evidence.append(f"web console: {why}")
-            self.missing.append(
+            self.unread(
+                f"web console: {why}",
                 Text(
                     f"the web console's screening flag for call {call.key} could not be read ({why})",
                     f"无法在 Web 控制台读取呼叫 {call.key} 的甄别标记（{why}）",
-                )
+                ),
             )
             return
         value = reading.value or ""
