@@ -314,6 +314,10 @@ class RecordingFact:
     #: Other calls of this run whose fingerprints were found in this recording (a platform
     #: that links a call to another call's recording).
     other_calls: tuple[str, ...] = ()
+    #: Where in the recording each fingerprint was heard: ``(fingerprint id, start of every
+    #: occurrence in seconds)``, each occurrence lasting ``sequence_s`` (continuity, R5/R6).
+    occurrences: tuple[tuple[int, tuple[float, ...]], ...] = ()
+    sequence_s: float | None = None
 
     def fingerprint_found(self, fingerprint: int) -> bool | None:
         """Whether ``fingerprint`` was found; None when the analysis did not look for it."""

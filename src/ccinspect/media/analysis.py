@@ -9,7 +9,7 @@ complete when every expected fingerprint is in ``RecordingAudio.detections`` as 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 import numpy as np
@@ -92,9 +92,19 @@ def analyse_heard(
     )
 
 
+#: Occurrences on the two channels closer than this are the same one (seconds).
+_SAME_OCCURRENCE_S = 0.25
+
+
 def _best(a: Detection, b: Detection) -> Detection:
-    """The detection saying more: found beats not found, then the louder, then the higher score."""
-    return max(a, b, key=lambda d: (d.found, d.level_dbfs if d.level_dbfs is not None else -999.0, d.score))
+    """The detection saying more: found beats not found, then the louder, then the higher score;
+    its ``offsets_s`` are where either channel has the fingerprint (a party heard anywhere)."""
+    best = max(a, b, key=lambda d: (d.found, d.level_dbfs if d.level_dbfs is not None else -999.0, d.score))
+    merged: list[float] = []
+    for t in sorted(a.offsets_s + b.offsets_s):
+        if not merged or t - merged[-1] > _SAME_OCCURRENCE_S:
+            merged.append(t)
+    return replace(best, offsets_s=tuple(merged))
 
 
 def analyse_recording(audio: npt.ArrayLike, sample_rate: int, fps: Sequence[Fingerprint]) -> RecordingAudio:

@@ -79,7 +79,8 @@ class Detection:
     ``occurrences`` counts full sequences found. ``first_offset_s`` is the start of the first
     occurrence in seconds from the beginning of the audio (the delay, accurate to about 1 ms)
     and ``level_dbfs`` the median level (AES17 dBFS) of the detected tones over all
-    occurrences; both are ``None`` when nothing was found.
+    occurrences; both are ``None`` when nothing was found. ``offsets_s`` is the start of every
+    occurrence, in order, to a hop (4 ms): where in the audio the fingerprint was heard.
     """
 
     found: bool
@@ -87,6 +88,7 @@ class Detection:
     occurrences: int
     first_offset_s: float | None
     level_dbfs: float | None
+    offsets_s: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -201,6 +203,7 @@ def _detect_in(
         occurrences=len(clusters),
         first_offset_s=max(0.0, offset / tp.sample_rate),
         level_dbfs=level_dbfs,
+        offsets_s=tuple(round(h * tp.hop / tp.sample_rate, 3) for h in best),
     )
 
 

@@ -11,7 +11,7 @@ import asyncio
 import io
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import soundfile
@@ -27,7 +27,7 @@ from ccinspect.core.facts import (
     RetentionFact,
 )
 from ccinspect.media.analysis import RecordingAudio, analyse_recording
-from ccinspect.media.fingerprint import fingerprint_for
+from ccinspect.media.fingerprint import SEQUENCE_S, fingerprint_for
 from ccinspect.platform.errors import AdapterError
 from ccinspect.platform.recordings import (
     NameTimed,
@@ -70,6 +70,8 @@ class Decoded:
     error: str | None
     data: bytes | None
     channels: tuple[RecordingAudio, ...] = ()
+    #: fingerprint id → where in the recording it was heard (occurrence starts, seconds)
+    offsets: dict[int, tuple[float, ...]] = field(default_factory=dict)
     #: The fetch failed on ccinspect's side (a web console recipe step that could not be done),
     #: not because the platform lacks or refuses the recording.
     harness: bool = False
@@ -90,7 +92,8 @@ async def _fetch_decode(store: RecordingStore, rec: StoredRecording, stimuli: Se
     except (RuntimeError, ValueError, soundfile.LibsndfileError) as exc:
         return Decoded(rec, None, {}, f"cannot decode {rec.name}.{rec.format}: {exc}", data)
     found = {fid: det.found for fid, det in result.detections.items()}
-    return Decoded(rec, result.duration_s, found, None, data, result.channels)
+    offsets = {fid: det.offsets_s for fid, det in result.detections.items()}
+    return Decoded(rec, result.duration_s, found, None, data, result.channels, offsets=offsets)
 
 
 def _channel_facts(
@@ -239,6 +242,8 @@ async def gather_recordings(
                 channels=_channel_facts(found.channels, _stimuli(call), stereo),
                 player=_player(store, found.rec),
                 other_calls=_others(found, call, wanted),
+                occurrences=tuple((s, found.offsets.get(s, ())) for s in _stimuli(call)),
+                sequence_s=SEQUENCE_S if found.data is not None else None,
             )
         )
     return facts

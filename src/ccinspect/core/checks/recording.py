@@ -2,9 +2,9 @@
 
 * ``recording.complete`` (R5, R6): every answered test call (purposes the scenario excludes
   aside) has a recording as long as the connected call (± tolerance) that contains every
-  answered leg's fingerprint, i.e. both parties; a two-channel recording is also judged per
-  channel (:mod:`.stereo`: each party on its own channel when the target declares the layout,
-  no empty channel either way).
+  answered leg's fingerprint, i.e. both parties, throughout (:mod:`.continuity`); a
+  two-channel recording is also judged per channel (:mod:`.stereo`: each party on its own
+  channel when the target declares the layout, no empty channel either way).
 * ``recording.playback`` (R6): every recording found was fetched through the platform's own
   interface and decoded; one played in the web console also needs a player that can play it
   (``readyState`` ≥ 2) and reports the length the audio really has.
@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ccinspect.core.checks.base import Check, CheckContext, CheckSpec
+from ccinspect.core.checks.continuity import continuity_problems
 from ccinspect.core.checks.legs import call_name, harness_cause, party_legs
 from ccinspect.core.checks.stereo import channel_findings
 from ccinspect.core.facts import CallFact, RecordingFact, RecordingSource, RunFacts
@@ -64,6 +65,13 @@ _REMEDY_LENGTH = Text(
     "Start recording when the call is answered and stop only when it ends (not on transfer, "
     "hold or the first hang-up of one leg).",
     "在呼叫接通时开始录音，直到通话结束才停止（转接、保持或一方先挂机时不得中断）。",
+)
+_REMEDY_CONTINUITY = Text(
+    "Record both directions for the whole call without interruption: check what stops or mutes "
+    "the recorder mid-call (hold, transfer, re-INVITE, codec change, a full disk or a dropped "
+    "media stream to the recording server).",
+    "全程不间断地录制双向声音：检查通话中使录音停止或静音的原因（保持、转接、重新协商、编解码变更、"
+    "磁盘已满或送往录音服务器的媒体流中断）。",
 )
 _REMEDY_WRONG = Text(
     "Link each call record to its own recording (the call id or unique id in the recording's "
@@ -221,6 +229,7 @@ def _complete_subject(call: CallFact, rec: RecordingFact | None, ctx: CheckConte
                 )
             )
     problems.extend(per_channel.problems)
+    problems.extend((gap, _REMEDY_CONTINUITY) for gap in continuity_problems(rec, legs, tol))
     if problems:
         return failed(
             name,
