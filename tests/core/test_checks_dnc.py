@@ -72,3 +72,20 @@ def test_errors_missing_call_unknown_outcome_and_unlisted_number() -> None:
     result = do_not_call(facts(stranger), context(dnc_tested=()))
     assert result.verdict is E
     assert "not on the target's do-not-call list" in result.reason.en
+
+
+def test_a_platform_that_refuses_one_written_form_and_lets_another_through_fails_naming_it() -> None:
+    """13900000001 is refused as dialled nationally and in 0086 form but the +86 form reaches
+    the trunk: the number FAILs, saying it was dialled as +8613900000001, its +86 form."""
+    national = dnc_call()
+    plus86 = replace(dnc_call(number="+8613900000001", reached_trunk=True, seat_status=200), key="dnc-2")
+    zero086 = replace(dnc_call(number="008613900000001"), key="dnc-3")
+    result = do_not_call(facts(national, plus86, zero086), context(dnc_tested=(DNC,)))
+    assert result.verdict is F
+    (subject,) = result.subjects
+    assert "dialled as +8613900000001, its +86 form" in subject.reason.en
+    assert "dnc-2" in subject.reason.en
+    every_form_refused = do_not_call(
+        facts(national, replace(plus86, legs=national.legs, key="dnc-2"), zero086), context(dnc_tested=(DNC,))
+    )
+    assert every_form_refused.verdict is P

@@ -156,8 +156,14 @@ def test_plan_cycles_callers_and_names_calls(tmp_path: Path) -> None:
         CallPurpose.FORGED_CALLER_ID,
         "13912345678",
     )
-    assert (plan[11].key, plan[11].dial) == ("dnc-1", "13900000001")
-    assert (plan[12].key, plan[12].dial, plan[12].caller) == ("complaint", "9505129", "13800138000")
+    # the do-not-call number in each written form: national, +86, 0086
+    assert [(c.key, c.dial) for c in plan[11:14]] == [
+        ("dnc-1", "13900000001"),
+        ("dnc-2", "+8613900000001"),
+        ("dnc-3", "008613900000001"),
+    ]
+    assert len({c.seat for c in plan[11:14]}) == 3
+    assert (plan[14].key, plan[14].dial, plan[14].caller) == ("complaint", "9505129", "13800138000")
 
 
 def test_fixed_line_dial_needs_a_fixed_line(tmp_path: Path) -> None:

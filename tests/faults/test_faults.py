@@ -54,6 +54,16 @@ def dnc_not_enforced(cfg: Path) -> None:
     )
 
 
+def dnc_checked_before_normalising(cfg: Path) -> None:
+    # The do-not-call list is compared with the number as the seat dialled it: the national
+    # form is refused, the +86 and 0086 forms of the same number go out.
+    edit_config(
+        cfg / "extensions.conf",
+        "GotoIf(${DIALPLAN_EXISTS(cci-dnc,${CCI_NUM},1)}?dnc)",
+        "GotoIf(${DIALPLAN_EXISTS(cci-dnc,${CCI_DIALED},1)}?dnc)",
+    )
+
+
 def complaint_api_broken(cfg: Path) -> None:
     edit_config(
         cfg / "extensions.conf",
@@ -86,6 +96,12 @@ FAULTS: list[tuple[str, Callable[[Path], None], str, list[str]]] = [
         ["call outbound-8001"],
     ),
     ("do-not-call not enforced", dnc_not_enforced, "outbound.dnc", ["13900000001"]),
+    (
+        "do-not-call enforced for the national form only",
+        dnc_checked_before_normalising,
+        "outbound.dnc",
+        ["its +86 form"],
+    ),
     ("complaint tickets not created", complaint_api_broken, "complaint.flow", ["complaint"]),
     ("recordings purged after 7 days", purge_at_7_days, "recording.retention", []),
     (

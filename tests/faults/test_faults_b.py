@@ -58,6 +58,16 @@ def agent_channel_silent(cfg: Path) -> None:
     )
 
 
+def agent_channel_lost_after_4_s(cfg: Path) -> None:
+    # The stereo merge keeps only the first 4 s of the agent's leg; sox pads the rest of the
+    # channel with silence, so the recording keeps the call's length.
+    edit_config(
+        cfg / "asterisk/ccb-stereo.sh",
+        'sox -M "$left" "$right" -r 8000',
+        'sox -M "$left" "|sox $right -p trim 0 4" -r 8000',
+    )
+
+
 def short_retention_allowed(cfg: Path) -> None:
     # The console lets an administrator set any retention (the setting itself is made below).
     edit_config(cfg / "console.yaml", "purge_min_days: 30", "purge_min_days: 1")
@@ -232,3 +242,30 @@ def test_a_login_the_console_refuses_is_an_error_naming_the_step(
     failed = [s for s in report["facts"]["screenshots"] if not s["ok"]]
     assert failed and failed[0]["step"] == "login"
     assert (tmp_path / "runs" / "latest" / failed[0]["path"]).is_file()
+
+
+def test_a_recording_that_loses_the_agent_mid_call_is_found(
+    platform_b: PlatformBHandle, tmp_path: Path
+) -> None:
+    """The recorder keeps the agent's audio only for the first 4 s of 12 s calls (the file keeps
+    its length): recording.complete FAILs saying whose audio is lost and from when."""
+    cfg_dir = tmp_path / "platform-b"
+    shutil.copytree(bconfig.default_dir(), cfg_dir)
+    agent_channel_lost_after_4_s(cfg_dir)
+    try:
+        start(platform_b.backend, bconfig.load(cfg_dir))
+        code, report, output = run_rehearsal(
+            tmp_path / "runs",
+            target=DEMO_B,
+            scenario=ROOT / "tests" / "faults" / "data" / "long-calls-b.yaml",
+        )
+    finally:
+        platform_b.restore()
+    assert_found(
+        "agent lost after 4 s",
+        code,
+        report,
+        output,
+        check_id="recording.complete",
+        subjects=["seat 100101's audio from"],
+    )

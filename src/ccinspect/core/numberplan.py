@@ -33,17 +33,20 @@ differ, the table wins, because it is what inspectors and the dialplan apply:
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import phonenumbers
 
 __all__ = [
     "ANONYMOUS_TOKENS",
+    "DIAL_FORMS",
     "BilingualCode",
     "NumberKind",
     "ParsedNumber",
     "Problem",
     "coerce_number",
+    "dial_forms",
     "is_reserved_955",
     "mask_number",
     "normalise_number",
@@ -422,3 +425,31 @@ _PROBLEM_TEXTS: dict[Problem, tuple[str, str]] = {
     Problem.FOREIGN: ("Number has a foreign country code", "号码带有境外国家代码"),
     Problem.UNKNOWN_COUNTRY_CODE: ("Unknown country code", "国家代码无效"),
 }
+
+
+#: The written forms a number is dialled in when a rule is about the number, not its spelling.
+DIAL_FORMS = ("national", "+86", "0086", "no-trunk-prefix")
+
+
+def dial_forms(number: str, forms: Iterable[str] = DIAL_FORMS) -> tuple[tuple[str, str], ...]:
+    """``(form, text)`` for each of ``forms`` that ``number`` has: the national form (a fixed line
+    with its trunk prefix 0), ``+86`` and ``0086`` (country code, no trunk prefix), and for a
+    fixed line ``no-trunk-prefix`` (area code and number without the 0). Numbers that are not
+    Chinese mobiles or fixed lines have only their national form; duplicates are dropped."""
+    parsed = parse_number(number)
+    national = parsed.national or number
+    if parsed.kind not in (NumberKind.MOBILE, NumberKind.FIXED):
+        return (("national", national),)
+    bare = national[1:] if parsed.kind is NumberKind.FIXED and national.startswith("0") else national
+    texts = {
+        "national": national,
+        "+86": "+86" + bare,
+        "0086": "0086" + bare,
+        "no-trunk-prefix": bare if parsed.kind is NumberKind.FIXED else None,
+    }
+    out: list[tuple[str, str]] = []
+    for form in forms:
+        text = texts.get(form)
+        if text and all(text != t for _, t in out):
+            out.append((form, text))
+    return tuple(out)

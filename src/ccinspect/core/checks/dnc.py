@@ -1,7 +1,9 @@
 """Do-not-call (R14): a number on the DNC list is never called.
 
-Per DNC number the scenario dials: no INVITE for it reached the trunk side (neither a trunk leg
-of the call nor any INVITE the runner could not attribute), and the seat got a failure status.
+Per DNC number the scenario dials, in every written form it dials it (national, +86, 0086, a
+fixed line without its 0): no INVITE for it reached the trunk side (neither a trunk leg of the
+call nor any INVITE the runner could not attribute), and the seat got a failure status. The
+number's verdict is its worst form's, which the reason names.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from ccinspect.core.checks.legs import (
     trunk_callee,
 )
 from ccinspect.core.facts import CallFact, CallPurpose, RunFacts
+from ccinspect.core.numberplan import dial_forms
 from ccinspect.core.numbers import same_number
 from ccinspect.core.sipheaders import parse_name_addr, parse_sip_message, parse_uri
 from ccinspect.core.verdict import (
@@ -60,8 +63,21 @@ def _invite_targets(text: str, number: str) -> bool:
     return any(same_number(c, number) for c in candidates)
 
 
+def _dialled(call: CallFact, number: str) -> tuple[str, str]:
+    """How the call wrote ``number`` (English, Chinese): '' when as listed, else e.g.
+    ' (dialled as +8613900000001, its +86 form)'."""
+    dialled = call.requested_number
+    if dialled == number:
+        return "", ""
+    form = next((f for f, text in dial_forms(number) if text == dialled), None)
+    how = f", its {form} form" if form else ""
+    how_zh = f"，即其 {form} 形式" if form else ""
+    return f" (dialled as {dialled}{how})", f"（拨打形式 {dialled}{how_zh}）"
+
+
 def _judge_call(call: CallFact, number: str, facts: RunFacts) -> SubjectResult:
     name = f"do-not-call {number}"
+    dialled, dialled_zh = _dialled(call, number)
     cause = harness_cause(call)
     if cause is not None:
         return errored(name, cause, call.key)
@@ -72,9 +88,10 @@ def _judge_call(call: CallFact, number: str, facts: RunFacts) -> SubjectResult:
         return failed(
             name,
             Text(
-                f"call {call.key} to do-not-call number {number} reached the trunk side "
+                f"call {call.key} to do-not-call number {number}{dialled} reached the trunk side "
                 f"({trunk.agent}): {line}",
-                f"呼叫 {call.key} 拨打拒绝呼叫号码 {number}，INVITE 到达了中继侧（{trunk.agent}）：{line}",
+                f"呼叫 {call.key} 拨打拒绝呼叫号码 {number}{dialled_zh}，INVITE 到达了中继侧"
+                f"（{trunk.agent}）：{line}",
             ),
             _REMEDY,
             call.key,
@@ -108,8 +125,8 @@ def _judge_call(call: CallFact, number: str, facts: RunFacts) -> SubjectResult:
         return failed(
             name,
             Text(
-                f"call {call.key} to do-not-call number {number} was answered ({what})",
-                f"拨打拒绝呼叫号码 {number} 的呼叫 {call.key} 被接通（{what}）",
+                f"call {call.key} to do-not-call number {number}{dialled} was answered ({what})",
+                f"拨打拒绝呼叫号码 {number}{dialled_zh} 的呼叫 {call.key} 被接通（{what}）",
             ),
             _REMEDY,
             call.key,
@@ -118,8 +135,8 @@ def _judge_call(call: CallFact, number: str, facts: RunFacts) -> SubjectResult:
     return passed(
         name,
         Text(
-            f"{leg.agent} was refused with {what}; nothing reached the trunk",
-            f"{leg.agent} 被以 {what} 拒绝；没有呼叫到达中继",
+            f"{leg.agent} was refused with {what}{dialled}; nothing reached the trunk",
+            f"{leg.agent} 被以 {what} 拒绝{dialled_zh}；没有呼叫到达中继",
         ),
         call.key,
         what,

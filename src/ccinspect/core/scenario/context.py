@@ -14,6 +14,7 @@ from itertools import cycle, islice
 
 from ccinspect.core.checks.base import CheckContext, ScreeningExpectation, SeatRef
 from ccinspect.core.facts import CallPurpose, RecordingSource
+from ccinspect.core.numberplan import dial_forms
 from ccinspect.core.numbers import ScreeningAction, ScreeningPolicy, same_number, screen_inbound
 from ccinspect.core.scenario.errors import ScenarioFileError, did_you_mean
 from ccinspect.core.scenario.observe import screening_observations
@@ -148,6 +149,21 @@ def _expectation(case: ScreeningCase, blacklist: tuple[str, ...]) -> ScreeningEx
     return ScreeningExpectation(case.number, ScreeningAction(case.expect), frozenset(case.reasons))
 
 
+def _screening_numbers(scenario: Scenario, target: Target) -> list[str]:
+    """The numbers the screening calls present: every case's, then the other written forms
+    (``screening.reject_forms``) of each case the platform must refuse."""
+    cases = scenario.screening.cases
+    numbers = [case.number for case in cases]
+    blacklist = target.numbers.blacklisted_callers
+    for case in cases:
+        if _expectation(case, blacklist).action is not ScreeningAction.REJECT:
+            continue
+        for _, text in dial_forms(case.number, scenario.screening.reject_forms):
+            if text not in numbers:
+                numbers.append(text)
+    return numbers
+
+
 def plan_calls(scenario: Scenario, target: Target) -> tuple[PlannedCall, ...]:
     """The calls a run places, in order.
 
@@ -156,8 +172,10 @@ def plan_calls(scenario: Scenario, target: Target) -> tuple[PlannedCall, ...]:
     * ``outbound-<seat>``: each seat dials ``outbound.destinations`` in turn (in public-line mode
       the destination is the public line's number).
     * ``forged-1`` …: seats in turn dial the first destination presenting each forged caller ID.
-    * ``screen-1`` …: the trunk dials the access number once per screening case.
-    * ``dnc-1`` …: seats in turn dial each do-not-call number (only when ``outbound.dnc`` runs).
+    * ``screen-1`` …: the trunk dials the access number once per screening case, then once per
+      other written form (``screening.reject_forms``) of each case that must be refused.
+    * ``dnc-1`` …: seats in turn dial each do-not-call number in each of ``dnc.forms`` it has
+      (national, +86, 0086, a fixed line without its 0; only when ``outbound.dnc`` runs).
     * ``complaint``: the trunk side dials the complaint number (only when ``complaint.flow`` runs),
       presenting ``complaint.caller`` (default: the first inbound caller).
     """
@@ -190,14 +208,13 @@ def plan_calls(scenario: Scenario, target: Target) -> tuple[PlannedCall, ...]:
             zip(scenario.outbound.forged_caller_ids, cycle(seats), strict=False), 1
         ):
             calls.append(PlannedCall(f"forged-{i}", CallPurpose.FORGED_CALLER_ID, seat, first, forged))
-    for i, case in enumerate(scenario.screening.cases, 1):
-        calls.append(
-            PlannedCall(f"screen-{i}", CallPurpose.SCREENING, None, numbers.access_number, case.number)
-        )
+    for i, number in enumerate(_screening_numbers(scenario, target), 1):
+        calls.append(PlannedCall(f"screen-{i}", CallPurpose.SCREENING, None, numbers.access_number, number))
     if "outbound.dnc" in selected:
-        for i, (number, seat) in enumerate(
-            zip(_dnc_numbers(scenario, target), cycle(seats), strict=False), 1
-        ):
+        dials = [
+            text for n in _dnc_numbers(scenario, target) for _, text in dial_forms(n, scenario.dnc.forms)
+        ]
+        for i, (number, seat) in enumerate(zip(dials, cycle(seats), strict=False), 1):
             calls.append(PlannedCall(f"dnc-{i}", CallPurpose.DNC, seat, number, None))
     if "complaint.flow" in selected and numbers.complaint_number is not None:
         first_caller = scenario.inbound.callers[0] if scenario.inbound is not None else None

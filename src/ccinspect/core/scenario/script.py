@@ -100,16 +100,32 @@ class ScreeningCase(Model):
         return self
 
 
+DialForm = Literal["national", "+86", "0086", "no-trunk-prefix"]
+#: Every written form a number may be dialled or presented in.
+ALL_FORMS: tuple[DialForm, ...] = ("national", "+86", "0086", "no-trunk-prefix")
+
+
 class ScreeningPlan(Model):
-    """Calling-number screening cases (R3)."""
+    """Calling-number screening cases (R3). A case the platform must refuse (a blacklisted
+    caller) is also presented in each other form of ``reject_forms`` it has: a platform that
+    refuses 17000000000 but lets +8617000000000 through is found."""
 
     cases: tuple[ScreeningCase, ...] = ()
+    reject_forms: tuple[DialForm, ...] = ALL_FORMS
 
 
 class DncPlan(Model):
-    """Do-not-call numbers to dial; None → every number on the target's list."""
+    """Do-not-call numbers to dial (None → every number on the target's list), each in every
+    written form of ``forms`` it has (a platform must refuse the number however it is dialled:
+    national, ``+86``, ``0086``, and a fixed line without its trunk prefix 0)."""
 
     numbers: tuple[Number, ...] | None = None
+    forms: Annotated[tuple[DialForm, ...], Field(min_length=1)] = (
+        "national",
+        "+86",
+        "0086",
+        "no-trunk-prefix",
+    )
 
 
 class RecordingPolicy(Model):
