@@ -266,3 +266,56 @@ def test_passthrough_errors_when_the_call_reached_no_seat_or_sent_number_unknown
     assert [s.verdict for s in result.subjects] == [E, E]
     assert "inbound.each_seat" in result.subjects[0].reason.en
     assert inbound_passthrough(facts(), context()).verdict is E
+
+
+# ---------------------------------------------------------------- seat identity beyond the number
+
+
+@pytest.mark.parametrize(
+    ("extra", "display", "said"),
+    [
+        (["Contact: <sip:8003@10.0.0.5:5062>"], None, "Contact carries seat 8003's identity"),
+        (
+            ["Diversion: <sip:8001@pbx.local>;reason=unconditional"],
+            None,
+            "Diversion carries seat 8001's identity",
+        ),
+        (["History-Info: <sip:8005@pbx.local>;index=1"], None, "History-Info carries seat 8005's identity"),
+        ([], "Agent 8003", "the display name in From shows seat 8003"),
+        (
+            ['P-Preferred-Identity: "8002" <sip:051268880000@pbx>'],
+            None,
+            "P-Preferred-Identity shows seat 8002",
+        ),
+    ],
+)
+def test_a_seat_identity_anywhere_in_the_trunk_invite_fails(
+    extra: list[str], display: str | None, said: str
+) -> None:
+    """The number presented is allocated, but a seat's extension or name shows in Contact,
+    Diversion, History-Info or a display name: FAIL naming the header, with the leak remedy."""
+    text = invite(
+        "13800138888",
+        from_number=ALLOCATED,
+        pai=[pai_of(ALLOCATED)],
+        display=display,
+        extra=extra,
+    )
+    subject = _outbound(text)
+    assert subject.verdict is F
+    assert said in subject.reason.en
+    assert subject.remedy is not None and "no seat identity is left" in subject.remedy.en
+
+
+def test_an_unallocated_number_in_p_preferred_identity_fails_and_a_clean_invite_passes() -> None:
+    """P-Preferred-Identity is judged like the other identities; the enterprise's own display
+    name and the platform's Contact are fine."""
+    bad = invite("13800138888", from_number=ALLOCATED, extra=["P-Preferred-Identity: <sip:13912345678@pbx>"])
+    assert _outbound(bad).verdict is F
+    clean = invite(
+        "13800138888",
+        from_number=ALLOCATED,
+        display="Suzhou Example Co 80012",
+        extra=["Contact: <sip:asterisk@127.0.0.1:5060>"],
+    )
+    assert _outbound(clean).verdict is P

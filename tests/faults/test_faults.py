@@ -54,6 +54,15 @@ def dnc_not_enforced(cfg: Path) -> None:
     )
 
 
+def seat_extension_in_display_name(cfg: Path) -> None:
+    # The number presented is the allocated one, but the seat's extension stays as its name.
+    edit_config(
+        cfg / "extensions.conf",
+        'same => n(cidok),Set(CALLERID(all)="" <${CCI_CID}>)',
+        'same => n(cidok),Set(CALLERID(all)="${CALLERID(num)}" <${CCI_CID}>)',
+    )
+
+
 def dnc_checked_before_normalising(cfg: Path) -> None:
     # The do-not-call list is compared with the number as the seat dialled it: the national
     # form is refused, the +86 and 0086 forms of the same number go out.
@@ -94,6 +103,12 @@ FAULTS: list[tuple[str, Callable[[Path], None], str, list[str]]] = [
         seat_number_leaks,
         "callerid.outbound_allocated",
         ["call outbound-8001"],
+    ),
+    (
+        "seat's extension shown as the caller's name",
+        seat_extension_in_display_name,
+        "callerid.outbound_allocated",
+        ["the display name in From shows seat 8001"],
     ),
     ("do-not-call not enforced", dnc_not_enforced, "outbound.dnc", ["13900000001"]),
     (

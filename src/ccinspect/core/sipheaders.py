@@ -277,6 +277,9 @@ class CallerIdentity:
     rpid: tuple[NameAddr, ...] = ()
     privacy: tuple[str, ...] = ()
     diversion: tuple[NameAddr, ...] = ()
+    ppi: tuple[NameAddr, ...] = ()
+    history_info: tuple[NameAddr, ...] = ()
+    contact: tuple[NameAddr, ...] = ()
 
     def presented_number(self) -> str | None:
         """What an inspector would call the presented number: the first PAI user, else From's.
@@ -308,15 +311,25 @@ class CallerIdentity:
 def extract_identity(headers: Sequence[tuple[str, str]]) -> CallerIdentity:
     """Collect the caller-identity headers from an INVITE's ``(name, value)`` header list.
 
-    The first From counts; PAI, Remote-Party-ID, Privacy and Diversion accumulate over all their
-    header lines.
+    The first From counts; PAI, Remote-Party-ID, Privacy, Diversion, P-Preferred-Identity,
+    History-Info and Contact accumulate over all their header lines.
     """
     from_: NameAddr | None = None
     pai: list[NameAddr] = []
     rpid: list[NameAddr] = []
     diversion: list[NameAddr] = []
+    ppi: list[NameAddr] = []
+    history: list[NameAddr] = []
+    contact: list[NameAddr] = []
     privacy: list[str] = []
-    multi = {"p-asserted-identity": pai, "remote-party-id": rpid, "diversion": diversion}
+    multi = {
+        "p-asserted-identity": pai,
+        "remote-party-id": rpid,
+        "diversion": diversion,
+        "p-preferred-identity": ppi,
+        "history-info": history,
+        "contact": contact,
+    }
     for name, value in headers:
         key = canonical_header_name(name)
         if key == "from" and from_ is None:
@@ -326,7 +339,16 @@ def extract_identity(headers: Sequence[tuple[str, str]]) -> CallerIdentity:
         elif key == "privacy":
             tokens = value.replace(",", ";").split(";")
             privacy.extend(t.strip().lower() for t in tokens if t.strip())
-    return CallerIdentity(from_, tuple(pai), tuple(rpid), tuple(privacy), tuple(diversion))
+    return CallerIdentity(
+        from_,
+        tuple(pai),
+        tuple(rpid),
+        tuple(privacy),
+        tuple(diversion),
+        tuple(ppi),
+        tuple(history),
+        tuple(contact),
+    )
 
 
 class MessageKind(enum.Enum):

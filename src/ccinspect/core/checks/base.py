@@ -39,6 +39,8 @@ class SeatRef:
 
     id: str
     username: str
+    #: The name the seat presents (the target's ``display_name``), if any.
+    display_name: str | None = None
 
     @property
     def agent(self) -> str:

@@ -2,8 +2,10 @@
 
 * ``callerid.outbound_allocated`` (R1, R3, R4): on the INVITE the trunk received for each
   OUTBOUND and FORGED_CALLER_ID call, every presented identity (From, P-Asserted-Identity,
-  calling-party Remote-Party-ID) is an allocated number that may be presented, nothing is hidden,
-  and a forged number appears nowhere in the headers. A forged call refused with 4xx/6xx before
+  calling-party Remote-Party-ID, P-Preferred-Identity) is an allocated number that may be
+  presented, nothing is hidden, no seat's extension or name shows anywhere (:mod:`.leaks`:
+  Contact, Diversion, History-Info, display names), and a forged number appears nowhere in the
+  headers. A forged call refused with 4xx/6xx before
   it reached the trunk also passes.
 * ``callerid.inbound_passthrough`` (R2): for each INBOUND call, the seat's INVITE (From and every
   P-Asserted-Identity) and the CDR show the number the trunk sent, compared in normalised form.
@@ -16,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ccinspect.core.checks.base import Check, CheckContext, CheckSpec
+from ccinspect.core.checks.leaks import REMEDY_LEAK, seat_leaks
 from ccinspect.core.checks.legs import (
     answered_seat_leg,
     call_name,
@@ -177,6 +180,10 @@ def _invite_problems(
     judged += [
         ("Remote-Party-ID", v) for v in identity.rpid if (v.param("party") or "calling").lower() == "calling"
     ]
+    judged += [("P-Preferred-Identity", v) for v in identity.ppi]
+    for line, what in seat_leaks(identity, ctx.seats):
+        shown = excerpt(line)
+        problems.append(_Problem(Text(f"{shown} — ", f"{shown} —— ") + what, shown, REMEDY_LEAK))
     if "id" in identity.privacy:
         line = "Privacy: " + ";".join(identity.privacy)
         problems.append(

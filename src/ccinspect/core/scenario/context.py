@@ -262,7 +262,7 @@ def build_context(scenario: Scenario, target: Target) -> CheckContext:
     numbers = target.numbers
     rec = target.recordings
     return CheckContext(
-        seats=tuple(SeatRef(s.id, s.username) for s in seats),
+        seats=tuple(SeatRef(s.id, s.username, s.display_name) for s in seats),
         min_seats=scenario.min_seats,
         access_number=numbers.access_number,
         complaint_number=numbers.complaint_number,
