@@ -319,3 +319,45 @@ def test_an_unallocated_number_in_p_preferred_identity_fails_and_a_clean_invite_
         extra=["Contact: <sip:asterisk@127.0.0.1:5060>"],
     )
     assert _outbound(clean).verdict is P
+
+
+@pytest.mark.parametrize(
+    ("display", "privacy", "said"),
+    [
+        (None, "id", "Privacy: id (the number is hidden from the seat)"),
+        ("051268880000", None, "shows 051268880000, not the caller"),
+        ("VIP 13912345678", None, "shows 13912345678, not the caller"),
+    ],
+)
+def test_passthrough_fails_when_something_hides_the_callers_number(
+    display: str | None, privacy: str | None, said: str
+) -> None:
+    """The right number in From and PAI, but Privacy: id, or a display name showing another
+    number: the seat does not see the caller: FAIL saying what hid it."""
+    caller = "13800138000"
+    seat_invite = invite(
+        "8003",
+        from_number=caller,
+        to_host="127.0.0.1:8003",
+        pai=[pai_of(caller)],
+        display=display,
+        privacy=privacy,
+    )
+    c = inbound_call("8003", caller, seat_invite=seat_invite)
+    subject = inbound_passthrough(facts(c), context()).subjects[0]
+    assert subject.verdict is F
+    assert said in subject.reason.en
+
+
+def test_passthrough_display_name_with_the_callers_own_number_or_a_flag_passes() -> None:
+    """A display name showing the caller's number (any form), with a screening flag, is fine."""
+    caller = "+8613800138001"
+    seat_invite = invite(
+        "8003",
+        from_number=caller,
+        to_host="127.0.0.1:8003",
+        pai=[pai_of(caller)],
+        display="[国际格式] +8613800138001",
+    )
+    c = inbound_call("8003", caller, seat_invite=seat_invite)
+    assert inbound_passthrough(facts(c), context()).verdict is P

@@ -95,6 +95,15 @@ def passthrough_broken(cfg: Path) -> None:
     )
 
 
+def display_name_shows_the_platform_number(cfg: Path) -> None:
+    # The number passes through, but the seat's screen shows the platform's own line as the name.
+    edit_config(
+        cfg / "extensions.conf",
+        "exten => _X.,1,Set(CDR(direction)=",
+        'exten => _X.,1,Set(CALLERID(name)=${FIXED_LINE})\n same => n,Set(CDR(direction)=',
+    )
+
+
 FAULTS: list[tuple[str, Callable[[Path], None], str, list[str]]] = [
     ("one seat missing", remove_seat_8005, "seats.registered", ["seat 8005"]),
     ("outbound calls not recorded", no_recording_outbound, "recording.complete", ["call outbound-8001"]),
@@ -119,6 +128,12 @@ FAULTS: list[tuple[str, Callable[[Path], None], str, list[str]]] = [
     ),
     ("complaint tickets not created", complaint_api_broken, "complaint.flow", ["complaint"]),
     ("recordings purged after 7 days", purge_at_7_days, "recording.retention", []),
+    (
+        "another number shown as the caller's name inbound",
+        display_name_shows_the_platform_number,
+        "callerid.inbound_passthrough",
+        ["not the caller"],
+    ),
     (
         "caller number rewritten inbound",
         passthrough_broken,

@@ -8,7 +8,8 @@
   headers. A forged call refused with 4xx/6xx before
   it reached the trunk also passes.
 * ``callerid.inbound_passthrough`` (R2): for each INBOUND call, the seat's INVITE (From and every
-  P-Asserted-Identity) and the CDR show the number the trunk sent, compared in normalised form.
+  P-Asserted-Identity) and the CDR show the number the trunk sent, compared in normalised form,
+  and nothing hides it from the seat (``Privacy: id``, a display name showing another number).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from ccinspect.core.numbers import (
     same_number,
 )
 from ccinspect.core.sipheaders import (
+    CallerIdentity,
     NameAddr,
     ParsedSipMessage,
     parse_name_addr,
@@ -362,6 +364,24 @@ def _form(number: str) -> tuple[str, str]:
     return parsed.kind.message_en, parsed.kind.message_zh
 
 
+_NUMBER_IN_TEXT = re.compile(r"\+?\d{5,}")
+
+
+def _hiding(identity: CallerIdentity, sent: str) -> list[tuple[str, str]]:
+    """What in a seat's INVITE hides the caller's number or shows another one: ``Privacy: id``,
+    or a display name of From / P-Asserted-Identity holding a number that is not the caller's."""
+    found: list[tuple[str, str]] = []
+    if "id" in identity.privacy:
+        found.append(("Privacy", ";".join(identity.privacy) + " (the number is hidden from the seat)"))
+    named = [("From", identity.from_), *(("P-Asserted-Identity", v) for v in identity.pai)]
+    for header, addr in named:
+        display = addr.display_name if addr is not None else None
+        others = [n for n in _NUMBER_IN_TEXT.findall(display or "") if not same_number(n, sent)]
+        if others:
+            found.append((f"{header} display name", f'"{display}" (shows {others[0]}, not the caller)'))
+    return found
+
+
 def _passthrough_subject(call: CallFact, facts: RunFacts) -> SubjectResult:
     name = call_name(call)
     cause = harness_cause(call)
@@ -408,6 +428,7 @@ def _passthrough_subject(call: CallFact, facts: RunFacts) -> SubjectResult:
     lines = [excerpt(f"{h}: {v}") for h, v, _ in seen]
     if not identity.from_:
         wrong.append(("From", "(missing)"))
+    wrong += _hiding(identity, sent)
     if wrong:
         bad = "; ".join(excerpt(f"{h}: {v}") for h, v in wrong)
         return failed(
