@@ -236,3 +236,33 @@ def test_work_order_from_a_rest_or_sql_system_is_judged_like_a_demo_ticket() -> 
     assert "ticket GD202612070001 has no caller number" in judge(work_order(caller_number=None)).reason.en
     assert judge(work_order(reply_deadline_days=30.0)).verdict is F
     assert judge(work_order(found=False, ticket_id=None)).verdict is F
+
+
+def test_a_linked_recording_without_the_callers_message_fails() -> None:
+    """The link leads to a recording that does not hold the complaint caller's message, or to
+    none at all: FAIL naming why, with the linking remedy."""
+    wrong = judge(
+        ticket(
+            recording_holds_caller=False,
+            recording_note="the platform's recording store has no recording named x",
+        )
+    )
+    assert wrong.verdict is F
+    assert "is not the complaint call's (the platform's recording store has no recording named x)" in (
+        wrong.subjects[0].reason.en
+    )
+    assert wrong.subjects[0].remedy is not None and "Link each work order" in wrong.subjects[0].remedy.en
+
+
+def test_a_linked_recording_heard_or_not_listened_to() -> None:
+    """Heard: PASS saying so with the note as evidence; not listened to (a web page): still
+    judged on the link alone, the note kept as evidence."""
+    heard = judge(
+        ticket(
+            recording_holds_caller=True, recording_note="x.wav: 6.2 s; the caller's message is heard in it"
+        )
+    )
+    assert heard.verdict is P and "the caller's message heard in it" in heard.subjects[0].reason.en
+    assert any("recording: x.wav: 6.2 s" in e for e in heard.subjects[0].evidence)
+    unheard = judge(ticket(recording_note="http://c/calls/1 is a web page, not audio: not listened to"))
+    assert unheard.verdict is P and any("not listened to" in e for e in unheard.subjects[0].evidence)

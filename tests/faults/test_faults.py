@@ -73,6 +73,15 @@ def dnc_checked_before_normalising(cfg: Path) -> None:
     )
 
 
+def ticket_linked_to_another_recording(cfg: Path) -> None:
+    # The work order is linked to a recording name that is not the complaint call's.
+    edit_config(
+        cfg / "extensions.conf",
+        "&recording=${URIENCODE(${CCI_COMPLAINT_REC})}",
+        "&recording=${URIENCODE(${STRFTIME(${EPOCH},,%Y%m%d)}-greeting)}",
+    )
+
+
 def complaint_api_broken(cfg: Path) -> None:
     edit_config(
         cfg / "extensions.conf",
@@ -127,6 +136,12 @@ FAULTS: list[tuple[str, Callable[[Path], None], str, list[str]]] = [
         ["its +86 form"],
     ),
     ("complaint tickets not created", complaint_api_broken, "complaint.flow", ["complaint"]),
+    (
+        "work order linked to another recording",
+        ticket_linked_to_another_recording,
+        "complaint.flow",
+        ["is not the complaint call's"],
+    ),
     ("recordings purged after 7 days", purge_at_7_days, "recording.retention", []),
     (
         "another number shown as the caller's name inbound",

@@ -387,6 +387,10 @@ class TicketFact:
     via: str | None = None
     #: The screenshot of the work order in the console (relative path in the run), if any.
     screenshot: str | None = None
+    #: Whether the linked recording holds the complaint caller's message (their fingerprint);
+    #: None when it was not listened to; ``recording_note`` says how it was checked, or why not.
+    recording_holds_caller: bool | None = None
+    recording_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

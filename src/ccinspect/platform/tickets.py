@@ -30,6 +30,8 @@ from ccinspect.core.scenario import Target
 from ccinspect.core.scenario.sources import DemoApiComplaints, RestComplaints, SqlComplaints, WebComplaints
 from ccinspect.platform import complaints
 from ccinspect.platform.errors import AdapterError
+from ccinspect.platform.recordings import RecordingStore
+from ccinspect.platform.ticketrec import verify_ticket_recording
 from ccinspect.platform.ticketsearch import TicketFieldError, TicketRecord, rest_tickets, sql_tickets
 from ccinspect.platform.web.session import ConsoleSession
 from ccinspect.platform.web.tickets import show_ticket, web_tickets
@@ -166,12 +168,32 @@ async def ticket_facts(
     tolerance_s: float,
     known_before: set[str] | None = None,
     console: ConsoleSession | None = None,
+    store: RecordingStore | None = None,
 ) -> tuple[list[TicketFact], ComplaintBacklogFact | None]:
-    """The complaint call's ticket fact and, where the system tells, the overdue backlog.
+    """The complaint call's ticket fact and, where the system tells, the overdue backlog; the
+    ticket's linked recording is listened to (:mod:`.ticketrec`, through ``store`` or
+    ``console``).
 
     Empty for ``manual`` (the operator's answer makes the fact) and when there is no complaint
     call or system. A system that cannot be read within ``bound_s`` gives a fact with ``error``.
     """
+    facts, backlog = await _ticket_facts(
+        target, call, bound_s=bound_s, tolerance_s=tolerance_s, known_before=known_before, console=console
+    )
+    return [
+        await verify_ticket_recording(f, call, target, store=store, console=console) for f in facts
+    ], backlog
+
+
+async def _ticket_facts(
+    target: Target,
+    call: CallFact | None,
+    *,
+    bound_s: float,
+    tolerance_s: float,
+    known_before: set[str] | None,
+    console: ConsoleSession | None,
+) -> tuple[list[TicketFact], ComplaintBacklogFact | None]:
     spec = target.complaints
     if spec is None or call is None:
         return [], None

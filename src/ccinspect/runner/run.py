@@ -438,6 +438,7 @@ class Inspection:
                 tolerance_s=self.ctx.complaint_time_tolerance_s,
                 known_before=self._tickets_before,
                 console=self.console,
+                store=store,
             )
 
         async def cdrs() -> None:

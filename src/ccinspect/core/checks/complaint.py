@@ -51,6 +51,11 @@ _REMEDY_TICKET = Text(
     "and make it findable by caller number and time.",
     "为每通投诉来电自动生成工单（或由 IVR 投诉分支生成），并可按主叫号码和时间检索。",
 )
+_REMEDY_LINK = Text(
+    "Link each work order to the recording of the call that created it (the call's own unique "
+    "id or file), and keep that file where the link points.",
+    "将每张工单关联到生成它的来电的录音（该通话自身的唯一 ID 或文件），并确保链接指向的文件存在。",
+)
 _REMEDY_FIELDS = Text(
     "Store on every ticket the caller's number as received, the call time and a link to the "
     "call's recording.",
@@ -98,6 +103,17 @@ def _ticket_problems(
         )
     if not ticket.recording:
         problems.append((Text(f"{tid} is not linked to a recording", f"{tid} 未关联录音"), _REMEDY_FIELDS))
+    elif ticket.recording_holds_caller is False:
+        why = ticket.recording_note or "the caller's message is not in it"
+        problems.append(
+            (
+                Text(
+                    f"the recording linked to {tid} is not the complaint call's ({why})",
+                    f"{tid} 关联的录音不是本次投诉来电的录音（{why}）",
+                ),
+                _REMEDY_LINK,
+            )
+        )
     limit = ctx.complaint_reply_days
     if ticket.reply_deadline_days is None:
         problems.append((Text(f"{tid} has no reply deadline", f"{tid} 没有答复期限"), _REMEDY_DEADLINE))
@@ -202,15 +218,20 @@ def _ticket_subject(call: CallFact, facts: RunFacts, ctx: CheckContext) -> Subje
             join_texts(list(dict.fromkeys(p[1] for p in problems))),
             *evidence,
         )
+    heard = ticket.recording_holds_caller is True
+    note = (f"recording: {ticket.recording_note}",) if ticket.recording_note else ()
     return passed(
         name,
         Text(
-            f"{tid} created for {ticket.caller_number}, linked to {ticket.recording}, due for "
-            f"reply in {ticket.reply_deadline_days:g} days",
-            f"已为 {ticket.caller_number} 生成{tid}，关联录音 {ticket.recording}，"
-            f"答复期限 {ticket.reply_deadline_days:g} 天",
+            f"{tid} created for {ticket.caller_number}, linked to {ticket.recording}"
+            + (" (the caller's message heard in it)" if heard else "")
+            + f", due for reply in {ticket.reply_deadline_days:g} days",
+            f"已为 {ticket.caller_number} 生成{tid}，关联录音 {ticket.recording}"
+            + ("（录音中可听到来电者的留言）" if heard else "")
+            + f"，答复期限 {ticket.reply_deadline_days:g} 天",
         ),
         *evidence,
+        *note,
     )
 
 
