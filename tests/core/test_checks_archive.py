@@ -133,3 +133,47 @@ def test_access_not_applicable_to_a_directory() -> None:
     result = access_control(RunFacts(), context(recording_interface=RecordingSource.DIRECTORY))
     assert result.verdict is S
     assert "directory" in result.reason.en
+
+
+def _probe_fact(url: str = URL, **changes: object) -> AccessControlFact:
+    from dataclasses import replace
+
+    return replace(AccessControlFact(url, 401, 401), **changes)  # type: ignore[arg-type]
+
+
+def test_a_redirect_to_the_login_page_is_a_refusal_and_an_unexplained_redirect_is_not() -> None:
+    """302 to /login (recorded as a redirect that ended in no audio) refuses; a bare 302 the
+    probe did not follow is not the refusal asked for."""
+    login = _probe_fact(anonymous_status=302, redirects=(("anonymous", "/login?next=/media/x.wav"),))
+    result = access_control(RunFacts(access=(login,)), context())
+    assert result.verdict is P
+    assert any("redirected to /login" in e for e in result.subjects[0].evidence)
+    bare = _probe_fact(anonymous_status=302)
+    assert access_control(RunFacts(access=(bare,)), context()).verdict is F
+
+
+def test_a_default_account_let_in_fails_naming_it() -> None:
+    """admin/admin answered 200: FAIL naming the account; refused defaults are evidence only."""
+    fact = _probe_fact(default_accounts=(("admin/admin", 200), ("root/root", 401)))
+    result = access_control(RunFacts(access=(fact,)), context())
+    assert result.verdict is F
+    assert "the well-known default account admin/admin is let in (200)" in result.reason.en
+    ok = _probe_fact(default_accounts=(("admin/admin", 401),))
+    assert access_control(RunFacts(access=(ok,)), context()).verdict is P
+
+
+@pytest.mark.parametrize(
+    ("url", "verdict"),
+    [
+        ("http://10.8.0.5:8088/ari/recordings/stored/x/file", F),
+        ("https://10.8.0.5/rec/x.wav", P),
+        ("http://localhost:8088/x.wav", P),
+        ("http://127.0.0.1:8180/media/x.wav", P),
+    ],
+)
+def test_recordings_over_plain_http_off_the_local_host_fail(url: str, verdict: Verdict) -> None:
+    """Plain HTTP on a network address exposes recordings and credentials on the wire: FAIL."""
+    result = access_control(RunFacts(access=(_probe_fact(url),)), context())
+    assert result.verdict is verdict
+    if verdict is F:
+        assert "served over plain HTTP on 10.8.0.5" in result.reason.en

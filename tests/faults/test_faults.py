@@ -82,6 +82,15 @@ def ticket_linked_to_another_recording(cfg: Path) -> None:
     )
 
 
+def default_admin_account(cfg: Path) -> None:
+    # The installer's default ARI account was never removed.
+    edit_config(
+        cfg / "ari.conf",
+        "password_format=plain",
+        "password_format=plain\n\n[admin]\ntype=user\nread_only=no\npassword=admin\npassword_format=plain",
+    )
+
+
 def complaint_api_broken(cfg: Path) -> None:
     edit_config(
         cfg / "extensions.conf",
@@ -109,7 +118,7 @@ def display_name_shows_the_platform_number(cfg: Path) -> None:
     edit_config(
         cfg / "extensions.conf",
         "exten => _X.,1,Set(CDR(direction)=",
-        'exten => _X.,1,Set(CALLERID(name)=${FIXED_LINE})\n same => n,Set(CDR(direction)=',
+        "exten => _X.,1,Set(CALLERID(name)=${FIXED_LINE})\n same => n,Set(CDR(direction)=",
     )
 
 
@@ -143,6 +152,12 @@ FAULTS: list[tuple[str, Callable[[Path], None], str, list[str]]] = [
         ["is not the complaint call's"],
     ),
     ("recordings purged after 7 days", purge_at_7_days, "recording.retention", []),
+    (
+        "the default admin/admin account left on the recording interface",
+        default_admin_account,
+        "recording.access_control",
+        ["admin/admin"],
+    ),
     (
         "another number shown as the caller's name inbound",
         display_name_shows_the_platform_number,

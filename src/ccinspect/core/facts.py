@@ -358,6 +358,10 @@ class AccessControlFact:
     anonymous_status: int | None
     wrong_credentials_status: int | None
     error: str | None = None
+    #: ``(who, where)``: a request answered by a redirect that did not lead to audio (a login
+    #: page): a refusal. ``default_accounts``: ``("admin/admin", status)`` per account tried.
+    redirects: tuple[tuple[str, str], ...] = ()
+    default_accounts: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,8 +61,8 @@ class AriRecordings(HttpStoreBase):
             raise AdapterError(f"ARI {url} answered {status}", f"ARI {url} 返回 {status}")
         return body
 
-    async def probe_access(self) -> AccessProbe:
-        return await self._probe(self._list_url)
+    async def probe_access(self, accounts: Sequence[tuple[str, str]] = ()) -> AccessProbe:
+        return await self._probe(self._list_url, accounts)
 
     async def retention_policy(self) -> int | None:
         """The purge policy in the global variable the target names (``retention_variable``)."""

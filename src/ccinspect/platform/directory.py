@@ -64,7 +64,8 @@ class DirectoryRecordings:
         except OSError as exc:
             raise AdapterError(f"cannot read {rec.name}: {exc}", f"无法读取录音 {rec.name}") from exc
 
-    async def probe_access(self) -> AccessProbe:
+    async def probe_access(self, accounts: Sequence[tuple[str, str]] = ()) -> AccessProbe:
+        del accounts  # a directory has no accounts
         return AccessProbe(str(self.path), None, None, "a mounted directory has no access control to probe")
 
     async def retention_policy(self) -> int | None:

@@ -25,6 +25,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from ccinspect.core.scenario.sources import HttpRecordings as HttpSpec
 from ccinspect.core.scenario.sources import RecordingSearch
+from ccinspect.platform.accessprobe import http_probe
 from ccinspect.platform.errors import AdapterError
 from ccinspect.platform.fieldmap import FieldError, dig, format_time, items_at, parse_time, text_at
 from ccinspect.platform.httpaccess import HttpClient
@@ -136,16 +137,12 @@ class HttpRecordings:
             raise AdapterError(f"{url} answered {status}", f"{url} 返回 {status}")
         return body
 
-    async def probe_access(self) -> AccessProbe:
+    async def probe_access(self, accounts: Sequence[tuple[str, str]] = ()) -> AccessProbe:
         url = self.list_url
         search = self.search
         params = self._params(search, TimeWindow.recent(), search.first_page) if search else None
-        try:
-            anon, _ = await self.client.get(url, params, auth=False)
-            wrong, _ = await self.client.get(url, params, wrong=True)
-        except AdapterError as exc:
-            return AccessProbe(url, None, None, exc.message)
-        return AccessProbe(url, anon, wrong)
+        wrong = self.client.headers(wrong=True)
+        return await http_probe(url, params, wrong=wrong, accounts=accounts, timeout=self.client.timeout)
 
     async def retention_policy(self) -> int | None:
         source = self.spec.retention

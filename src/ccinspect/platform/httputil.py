@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import base64
+from collections.abc import Sequence
 
 import aiohttp
 
+from ccinspect.platform.accessprobe import basic_auth_header, http_probe
 from ccinspect.platform.errors import AdapterError
 from ccinspect.platform.recordings import AccessProbe
 
-
-def basic_auth_header(user: str, password: str) -> dict[str, str]:
-    """The ``Authorization: Basic`` header for ``user``/``password`` (UTF-8)."""
-    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
-    return {"Authorization": f"Basic {token}"}
+__all__ = ["HttpStoreBase", "basic_auth_header"]
 
 
 class HttpStoreBase:
@@ -41,10 +38,6 @@ class HttpStoreBase:
                 f"录音存储 {url} 无法访问：{type(exc).__name__}",
             ) from exc
 
-    async def _probe(self, url: str) -> AccessProbe:
-        try:
-            anon, _ = await self._get(url, auth=False)
-            wrong, _ = await self._get(url, wrong=True)
-        except AdapterError as exc:
-            return AccessProbe(url, None, None, exc.message)
-        return AccessProbe(url, anon, wrong)
+    async def _probe(self, url: str, accounts: Sequence[tuple[str, str]] = ()) -> AccessProbe:
+        wrong = basic_auth_header(self.username, self.password + "-wrong")
+        return await http_probe(url, None, wrong=wrong, accounts=accounts, timeout=self.timeout)

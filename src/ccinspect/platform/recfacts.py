@@ -306,6 +306,14 @@ async def retention_fact(
     )
 
 
-async def access_fact(store: RecordingStore) -> AccessControlFact:
-    probe = await store.probe_access()
-    return AccessControlFact(probe.url, probe.anonymous_status, probe.wrong_credentials_status, probe.error)
+async def access_fact(store: RecordingStore, accounts: Sequence[tuple[str, str]] = ()) -> AccessControlFact:
+    """How the store's interface answers strangers: anonymous, a wrong password, ``accounts``."""
+    probe = await store.probe_access(accounts)
+    return AccessControlFact(
+        probe.url,
+        probe.anonymous_status,
+        probe.wrong_credentials_status,
+        probe.error,
+        redirects=probe.redirects,
+        default_accounts=probe.default_accounts,
+    )

@@ -77,12 +77,16 @@ class StoredRecording:
 
 @dataclass(frozen=True)
 class AccessProbe:
-    """How the store answered an anonymous and a wrong-password request (None: unreachable)."""
+    """How the store answered an anonymous and a wrong-password request (None: unreachable);
+    ``redirects``: ``(who, where)`` for a request answered by a redirect that did not lead to
+    audio (a login page); ``default_accounts``: ``("admin/admin", status)`` per account tried."""
 
     url: str
     anonymous_status: int | None
     wrong_credentials_status: int | None
     error: str | None = None
+    redirects: tuple[tuple[str, str], ...] = ()
+    default_accounts: tuple[tuple[str, int], ...] = ()
 
 
 class RecordingStore(Protocol):
@@ -96,7 +100,9 @@ class RecordingStore(Protocol):
 
     async def fetch(self, rec: StoredRecording) -> bytes: ...
 
-    async def probe_access(self) -> AccessProbe: ...
+    async def probe_access(self, accounts: Sequence[tuple[str, str]] = ()) -> AccessProbe:
+        """Anonymous, wrong-password and ``accounts`` (well-known defaults) requests."""
+        ...
 
     async def retention_policy(self) -> int | None:
         """The purge policy in days the platform publishes, None when the target names no
@@ -166,8 +172,8 @@ class NameTimed:
     async def fetch(self, rec: StoredRecording) -> bytes:
         return await self.inner.fetch(rec)
 
-    async def probe_access(self) -> AccessProbe:
-        return await self.inner.probe_access()
+    async def probe_access(self, accounts: Sequence[tuple[str, str]] = ()) -> AccessProbe:
+        return await self.inner.probe_access(accounts)
 
     async def retention_policy(self) -> int | None:
         return await self.inner.retention_policy()

@@ -21,9 +21,9 @@ import aiohttp
 
 from ccinspect.core.scenario.access import TimeSpec
 from ccinspect.core.scenario.sources import SqlRecordings as SqlSpec
+from ccinspect.platform.accessprobe import basic_auth_header, http_probe
 from ccinspect.platform.errors import AdapterError
 from ccinspect.platform.fieldmap import FieldError, naive_local, parse_time
-from ccinspect.platform.httputil import basic_auth_header
 from ccinspect.platform.recordings import AccessProbe, StoredRecording, TimeWindow, split_name
 from ccinspect.platform.sqlquery import query_rows
 
@@ -124,7 +124,7 @@ class SqlRecordings:
                 f"录音下载地址 {url} 无法访问：{type(exc).__name__}",
             ) from exc
 
-    async def probe_access(self) -> AccessProbe:
+    async def probe_access(self, accounts: Sequence[tuple[str, str]] = ()) -> AccessProbe:
         if self.root is not None or self.spec.download is None:
             where = str(self.root) if self.root is not None else self.spec.url
             return AccessProbe(where, None, None, "a mounted directory has no access control to probe")
@@ -134,12 +134,8 @@ class SqlRecordings:
                 self.spec.download, None, None, "no recording was listed, so no download URL could be probed"
             )
         url = self._url(rec)
-        try:
-            anon, _ = await self._get(url)
-            wrong, _ = await self._get(url, basic_auth_header("inspector", "wrong-password"))
-        except AdapterError as exc:
-            return AccessProbe(url, None, None, exc.message)
-        return AccessProbe(url, anon, wrong)
+        wrong = basic_auth_header("inspector", "wrong-password")
+        return await http_probe(url, None, wrong=wrong, accounts=accounts, timeout=self.timeout)
 
     async def retention_policy(self) -> int | None:
         return None

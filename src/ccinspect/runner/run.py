@@ -428,7 +428,8 @@ class Inspection:
                 store, days=self.ctx.retention_days, policy_days=getattr(spec, "retention_days", None)
             )
             through_interface = stores.source_of(store) is not RecordingSource.DIRECTORY
-            self.gathered.access = [await recfacts.access_fact(store)] if through_interface else []
+            accounts = self.scenario.recording.accounts()
+            self.gathered.access = [await recfacts.access_fact(store, accounts)] if through_interface else []
 
         async def tickets() -> None:
             self.gathered.tickets, self.gathered.backlog = await ticket_facts(

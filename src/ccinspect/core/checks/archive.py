@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from ccinspect.core.checks.base import Check, CheckContext, CheckSpec
 from ccinspect.core.facts import AccessControlFact, RecordingSource, RetentionFact, RunFacts
 from ccinspect.core.verdict import (
@@ -60,9 +62,11 @@ _REMEDY_OLD = Text(
     "确保历史录音可调取：检查归档/冷存储路径、文件权限以及调听接口背后的索引。",
 )
 _REMEDY_ACCESS = Text(
-    "Require authentication on every recording download (401/403 otherwise) and audit each "
-    "access; recordings are users' personal information.",
-    "所有录音下载都必须鉴权（否则返回 401/403），并记录每次访问；录音属于用户个人信息。",
+    "Require authentication on every recording download (401/403 or a redirect to the login "
+    "page otherwise), remove or change every default account, serve recordings over HTTPS off "
+    "the local host, and audit each access; recordings are users' personal information.",
+    "所有录音下载都必须鉴权（否则返回 401/403 或跳转登录页），删除或修改所有默认账号，非本机访问须使用 "
+    "HTTPS，并记录每次访问；录音属于用户个人信息。",
 )
 
 
@@ -177,6 +181,22 @@ def retention(facts: RunFacts, ctx: CheckContext) -> CheckResult:
     )
 
 
+def _to(where: str | None) -> str:
+    return f" (redirected to {where}, no audio)" if where else ""
+
+
+_LOOPBACK = ("localhost", "::1", "[::1]")
+
+
+def _plain_http_host(url: str) -> str | None:
+    """The host of a plain-HTTP URL that is not the loopback interface, else None."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme != "http" or not host or host in _LOOPBACK or host.startswith("127."):
+        return None
+    return host
+
+
 def _probe(fact: AccessControlFact, refused: frozenset[int]) -> SubjectResult:
     name = f"URL {fact.url}"
     if fact.anonymous_status is None:
@@ -187,8 +207,14 @@ def _probe(fact: AccessControlFact, refused: frozenset[int]) -> SubjectResult:
         )
     allowed = "/".join(str(s) for s in sorted(refused))
     problems: list[Text] = []
-    evidence = [f"anonymous → {fact.anonymous_status}"]
-    if fact.anonymous_status not in refused:
+    redirected = dict(fact.redirects)
+
+    def refusing(who: str, status: int) -> bool:
+        # A redirect that did not end in audio (to a login page) is the interface refusing.
+        return status in refused or (300 <= status < 400 and who in redirected)
+
+    evidence = [f"anonymous → {fact.anonymous_status}" + _to(redirected.get("anonymous"))]
+    if not refusing("anonymous", fact.anonymous_status):
         served = 200 <= fact.anonymous_status < 300
         problems.append(
             Text(
@@ -199,14 +225,33 @@ def _probe(fact: AccessControlFact, refused: frozenset[int]) -> SubjectResult:
             )
         )
     if fact.wrong_credentials_status is not None:
-        evidence.append(f"wrong credentials → {fact.wrong_credentials_status}")
-        if fact.wrong_credentials_status not in refused:
+        evidence.append(
+            f"wrong credentials → {fact.wrong_credentials_status}" + _to(redirected.get("wrong credentials"))
+        )
+        if not refusing("wrong credentials", fact.wrong_credentials_status):
             problems.append(
                 Text(
                     f"a request with wrong credentials got {fact.wrong_credentials_status}",
                     f"使用错误凭据的请求得到 {fact.wrong_credentials_status}",
                 )
             )
+    for account, status in fact.default_accounts:
+        evidence.append(f"default account {account} → {status}")
+        if 200 <= status < 300:
+            problems.append(
+                Text(
+                    f"the well-known default account {account} is let in ({status})",
+                    f"众所周知的默认账号 {account} 可以登录访问（{status}）",
+                )
+            )
+    if (host := _plain_http_host(fact.url)) is not None:
+        problems.append(
+            Text(
+                f"recordings are served over plain HTTP on {host}: anyone on the network path can "
+                "read them and the credentials",
+                f"录音通过明文 HTTP 在 {host} 上提供：网络路径上的任何人都能读取录音和凭据",
+            )
+        )
     if problems:
         return failed(
             name,

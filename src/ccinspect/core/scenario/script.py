@@ -128,11 +128,21 @@ class DncPlan(Model):
     )
 
 
+#: Well-known default accounts an interface must not let in ("user:password"; R8).
+DEFAULT_ACCOUNTS = ("admin:admin", "admin:123456", "admin:password", "root:root", "asterisk:asterisk")
+
+
 class RecordingPolicy(Model):
-    """Recording length tolerance, and call purposes without a full-call recording."""
+    """Recording length tolerance, call purposes without a full-call recording, and the
+    well-known ``default_accounts`` (``user:password``) tried on the recording interface."""
 
     tolerance_s: Annotated[float, Field(ge=0, le=60)] = 2.0
     exclude_purposes: tuple[CallPurpose, ...] = (CallPurpose.COMPLAINT,)
+    default_accounts: tuple[Annotated[str, Field(pattern=r"^[^:]+:.*$")], ...] = DEFAULT_ACCOUNTS
+
+    def accounts(self) -> tuple[tuple[str, str], ...]:
+        """``default_accounts`` as (user, password) pairs."""
+        return tuple((a.split(":", 1)[0], a.split(":", 1)[1]) for a in self.default_accounts)
 
 
 class RetentionPolicy(Model):

@@ -139,7 +139,9 @@ class WebRecordings:
                 break
         return self._audio
 
-    async def probe_access(self) -> AccessProbe:
+    async def probe_access(self, accounts: Sequence[tuple[str, str]] = ()) -> AccessProbe:
+        """The audio a player loads, fetched with no session, after a login with a wrong
+        password, and after a login with each default account (``accounts``)."""
         try:
             url = await self._some_audio()
         except AdapterError as exc:
@@ -148,10 +150,16 @@ class WebRecordings:
             return AccessProbe(self.console.url, None, None, "the console lists no recording to probe")
         try:
             anonymous = await self.session.anonymous_status(url)
-            wrong = await self.session.status_after_login(secrets.token_urlsafe(12), url)
+            wrong = await self.session.status_after_login(
+                self.console.username, secrets.token_urlsafe(12), url
+            )
+            defaults = [
+                (f"{user}/{password}", await self.session.status_after_login(user, password, url))
+                for user, password in accounts
+            ]
         except AdapterError as exc:
             return AccessProbe(url, None, None, exc.message)
-        return AccessProbe(url, anonymous, wrong)
+        return AccessProbe(url, anonymous, wrong, default_accounts=tuple(defaults))
 
     async def retention_policy(self) -> int | None:
         spec = self.console.retention

@@ -412,10 +412,10 @@ class ConsoleSession:
             selector=login.success,
         )
 
-    async def status_after_login(self, password: str, url: str) -> int:
+    async def status_after_login(self, username: str, password: str, url: str) -> int:
         """The HTTP status of ``url`` in a fresh browser context (none of our cookies) after
-        logging in to the inspection account with ``password``: the access probe's "wrong
-        credentials" request. A console that lets a wrong password in then serves ``url``."""
+        logging in as ``username`` with ``password``: the access probe's "wrong credentials"
+        and default-account requests. A console that lets them in then serves ``url``."""
         await self._start()
         assert self._browser is not None
         context = await self._browser.new_context()
@@ -425,7 +425,7 @@ class ConsoleSession:
             login = self.spec.login
             async with asyncio.timeout(self.timeout_s * 2 + STEP_SLACK_S):
                 await page.goto(self.url(login.path), wait_until="load")
-                await page.locator(login.username).first.fill(self.spec.username)
+                await page.locator(login.username).first.fill(username)
                 await page.locator(login.password).first.fill(password)
                 await page.locator(login.submit).first.click()
                 await page.wait_for_load_state("load")
