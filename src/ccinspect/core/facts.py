@@ -186,6 +186,9 @@ class LegFact:
     invite: str | None
     messages: tuple[SipMessageFact, ...] = ()
     audio: AudioFact | None = None
+    #: The fingerprint id this leg played into the call (also when no far leg was analysed,
+    #: e.g. a caller talking to an IVR), None when it played none.
+    stimulus: int | None = None
     rtcp_loss: float | None = None
     rtcp_jitter_ms: float | None = None
     error: str | None = None

@@ -42,8 +42,11 @@ _AUDIO_MAGIC = (b"RIFF", b"ID3", b"OggS", b"\xff\xfb", b"\xff\xf3")
 
 
 def _caller_fingerprint(call: CallFact) -> int | None:
-    leg = next((x for x in party_legs(call) if is_trunk_side(x.agent) and x.audio is not None), None)
-    return leg.audio.own_fingerprint if leg is not None and leg.audio is not None else None
+    """The fingerprint the complaint caller (the carrier side) played: what its message is."""
+    for leg in party_legs(call):
+        if is_trunk_side(leg.agent):
+            return leg.audio.own_fingerprint if leg.audio is not None else leg.stimulus
+    return None
 
 
 async def _by_name(link: str, store: RecordingStore, call: CallFact) -> bytes | None:

@@ -58,6 +58,7 @@ def leg_fact(record: CallRecord, role: LegRole, *, audio: AudioFact | None = Non
         invite=record.invite,
         messages=message_facts(record),
         audio=audio,
+        stimulus=record.stimulus_leg_id if record.answered else None,
         rtcp_loss=loss,
         rtcp_jitter_ms=jitter,
     )
