@@ -7,8 +7,9 @@ own recording. The link is followed the way an inspector would:
   that name, searched around the call's time;
 * an address on the platform's web console (``console`` in the target): opened in the console's
   player, and the audio it loads fetched with the console's session;
-* any other URL: fetched, with the complaint section's credentials when it has them; a web page
-  that is not audio cannot be listened to (said in the fact, not judged).
+* any other URL (a path is taken on the complaint system's own server): fetched, with the
+  complaint section's credentials when it has them; a web page that is not audio cannot be
+  listened to (said in the fact, not judged).
 
 The audio is analysed for the complaint caller's fingerprint (the carrier-side leg's): heard or
 not is the fact ``TicketFact.recording_holds_caller``; how it was checked is ``recording_note``.
@@ -19,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import io
 from dataclasses import dataclass, replace
+from urllib.parse import urljoin
 
 import soundfile
 
@@ -106,11 +108,13 @@ async def _named(link: str, call: CallFact, store: RecordingStore | None) -> _Fo
 async def _follow(
     link: str, call: CallFact, target: Target, store: RecordingStore | None, console: ConsoleSession | None
 ) -> _Followed:
+    spec = target.complaints
+    if link.startswith("/") and isinstance(spec, HttpAccess):
+        link = urljoin(str(spec.url), link)  # a path on the complaint system's own server
     if not link.startswith(("http://", "https://")):
         return await _named(link, call, store)
     if console is not None and link.startswith(console.spec.url.rstrip("/")):
         return _Followed(await _by_console(link, console), f"{link} in the web console's player")
-    spec = target.complaints
     client = HttpClient(spec, what="ticket recording") if isinstance(spec, HttpAccess) else None
     status, body = await (client.get(link) if client is not None else _plain_get(link))
     if status >= 400:
