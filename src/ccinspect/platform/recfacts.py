@@ -30,11 +30,11 @@ from ccinspect.media.analysis import RecordingAudio, analyse_recording
 from ccinspect.media.fingerprint import SEQUENCE_S, fingerprint_for
 from ccinspect.platform.errors import AdapterError
 from ccinspect.platform.recordings import (
-    NameTimed,
     RecordingStore,
     StoredRecording,
     TimeWindow,
     age_days,
+    base_store,
     file_name,
 )
 from ccinspect.platform.stores import source_of
@@ -115,7 +115,7 @@ def _save(path: Path, data: bytes) -> None:
 def _pairing(store: RecordingStore) -> WebRecordings | None:
     """The store that says which recording belongs to which call by its own records (the web
     console's rows), rather than leaving it to the recordings' content; None for the others."""
-    inner = store.inner if isinstance(store, NameTimed) else store
+    inner = base_store(store)
     return inner if isinstance(inner, WebRecordings) else None
 
 
@@ -130,7 +130,7 @@ def _others(found: Decoded, call: CallFact, calls: Sequence[CallFact]) -> tuple[
 
 def _player(store: RecordingStore, rec: StoredRecording) -> PlayerFact | None:
     """What the web console's player reported for ``rec`` (None for other stores)."""
-    inner = store.inner if isinstance(store, NameTimed) else store
+    inner = base_store(store)
     return inner.player_of(rec) if isinstance(inner, WebRecordings) else None
 
 

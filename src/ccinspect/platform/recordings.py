@@ -32,6 +32,7 @@ __all__ = [
     "StoredRecording",
     "TimeWindow",
     "age_days",
+    "base_store",
     "file_name",
     "split_name",
     "time_from_name",
@@ -150,6 +151,11 @@ def age_days(rec: StoredRecording, *, now: float | None = None) -> float | None:
         return None
     current = time.time() if now is None else now
     return (current - rec.time) / 86400.0
+
+
+def base_store(store: RecordingStore) -> RecordingStore:
+    """The adapter under a :class:`NameTimed` wrapper (the store itself otherwise)."""
+    return store.inner if isinstance(store, NameTimed) else store
 
 
 class NameTimed:

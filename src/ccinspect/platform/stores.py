@@ -20,7 +20,7 @@ from ccinspect.core.scenario.sources import WebRecordings as WebSpec
 from ccinspect.platform.ari import AriRecordings
 from ccinspect.platform.directory import DirectoryRecordings
 from ccinspect.platform.httprec import HttpRecordings
-from ccinspect.platform.recordings import NameTimed, RecordingStore
+from ccinspect.platform.recordings import NameTimed, RecordingStore, base_store
 from ccinspect.platform.sqlrec import SqlRecordings
 from ccinspect.platform.web.recordings import WebRecordings
 from ccinspect.platform.web.session import ConsoleSession
@@ -70,7 +70,7 @@ def open_store(
 def source_of(store: RecordingStore) -> RecordingSource:
     """How the facts name where a recording came from (how it was fetched: a ``sql`` lookup
     reads its files from a directory or downloads them over HTTP)."""
-    inner = store.inner if isinstance(store, NameTimed) else store
+    inner = base_store(store)
     if isinstance(inner, SqlRecordings):
         return RecordingSource.DIRECTORY if inner.root is not None else RecordingSource.HTTP
     return {"ari": RecordingSource.ARI, "http": RecordingSource.HTTP, "web": RecordingSource.WEB}.get(

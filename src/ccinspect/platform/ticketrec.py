@@ -30,6 +30,7 @@ from ccinspect.core.scenario import Target
 from ccinspect.core.scenario.access import HttpAccess
 from ccinspect.media.analysis import analyse_recording
 from ccinspect.media.fingerprint import fingerprint_for
+from ccinspect.platform.accessprobe import is_audio
 from ccinspect.platform.errors import AdapterError
 from ccinspect.platform.httpaccess import HttpClient
 from ccinspect.platform.recordings import RecordingStore, TimeWindow, split_name
@@ -40,7 +41,6 @@ __all__ = ["verify_ticket_recording"]
 
 #: The store is searched this far either side of the complaint call for the linked name.
 SEARCH_MARGIN_S = 600.0
-_AUDIO_MAGIC = (b"RIFF", b"ID3", b"OggS", b"\xff\xfb", b"\xff\xf3")
 
 
 def _caller_fingerprint(call: CallFact) -> int | None:
@@ -119,7 +119,7 @@ async def _follow(
     status, body = await (client.get(link) if client is not None else _plain_get(link))
     if status >= 400:
         return _Followed(None, f"{link} answered HTTP {status}", False)
-    if not body.startswith(_AUDIO_MAGIC):
+    if not is_audio("", body[:16]):
         return _Followed(None, f"{link} is a web page, not audio: not listened to (declare a console)")
     return _Followed(body, link)
 
