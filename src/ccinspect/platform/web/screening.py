@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Collection, Mapping, Sequence
 
-from ccinspect.core.cdrmatch import CdrRecord, cdr_window, match_cdrs
+from ccinspect.core.cdrmatch import CdrRecord, awaiting, cdr_window, match_cdrs
 from ccinspect.core.checks.screenobs import SCREENING_TOPIC
 from ccinspect.core.facts import CallFact, WebReadingFact
 from ccinspect.platform.errors import AdapterError
@@ -45,8 +45,9 @@ async def read_screening(
 ) -> list[WebReadingFact]:
     """One reading per call in ``calls``: its row's screening cell, or why it was not read.
 
-    The search is repeated (every second, for at most ``wait_s``) while a call has no row yet:
-    the console may list a call only once its record is written at hang-up.
+    The search is repeated (every second, for at most ``wait_s``) while an answered call has no
+    row yet (:func:`~ccinspect.core.cdrmatch.awaiting`): the console may list a call only once
+    its record is written at hang-up; a refused call may never be listed.
     """
     spec = session.spec.calls
     window = cdr_window(calls, tolerance_s)
@@ -69,7 +70,7 @@ async def read_screening(
                 )
                 records = [_record(r, pages.row_time(r, spec.time)) for r in rows]
                 matched = match_cdrs(calls, records, tolerance_s=tolerance_s, seat_names=seat_names)
-                if len(matched) == len(calls) or loop.time() >= until:
+                if not awaiting(calls, matched) or loop.time() >= until:
                     break
                 await asyncio.sleep(1.0)
             await pages.highlight(page, spec.rows, sorted(int(r.record_id or 0) for r in matched.values()))
